@@ -1,0 +1,1 @@
+package ai.basalt.format.llama2c; final class Placeholder { private Placeholder() {} }

@@ -1,0 +1,114 @@
+package ai.basalt.tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Row-parallel loops over one fixed pool of daemon threads.
+ *
+ * <p>Tuning knob, read once here: {@code -Dbasalt.threads=N} (default: the number of available
+ * processors). {@link #setThreads(int)} changes it at run time (the {@code bench --threads} option).
+ * Work smaller than {@link #MIN_PARALLEL_WORK} multiply-adds runs on the calling thread, where handing it
+ * to the pool would cost more than it saves.
+ */
+public final class Parallel {
+    /** Below this many multiply-adds a loop runs on the caller's thread. */
+    public static final long MIN_PARALLEL_WORK = 1L << 15;
+
+    /** A body that handles rows [start, end). */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int start, int end);
+    }
+
+    private static volatile int threads = defaultThreads();
+    private static volatile ExecutorService pool;
+
+    private Parallel() {}
+
+    private static int defaultThreads() {
+        String p = System.getProperty("basalt.threads");
+        int n = Runtime.getRuntime().availableProcessors();
+        if (p != null && !p.isBlank()) {
+            try {
+                n = Integer.parseInt(p.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("basalt.threads: '" + p + "' is not a whole number");
+            }
+        }
+        if (n < 1) throw new IllegalArgumentException("basalt.threads: " + n + " must be at least 1");
+        return n;
+    }
+
+    /** The number of threads parallel loops use. */
+    public static int threads() {
+        return threads;
+    }
+
+    /** Sets the number of threads parallel loops use from now on. */
+    public static synchronized void setThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("thread count " + n + " must be at least 1");
+        if (n != threads) {
+            threads = n;
+            ExecutorService old = pool;
+            pool = null;
+            if (old != null) old.shutdown();
+        }
+    }
+
+    private static ExecutorService pool() {
+        ExecutorService p = pool;
+        if (p == null) {
+            synchronized (Parallel.class) {
+                p = pool;
+                if (p == null) {
+                    p = Executors.newFixedThreadPool(Math.max(1, threads - 1), r -> {
+                        Thread t = new Thread(r, "basalt-worker");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    pool = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Runs {@code body} over rows [0, rows) split into contiguous chunks, one per thread, the caller
+     * taking the first. {@code workPerRow} (multiply-adds per row) decides whether splitting pays.
+     */
+    public static void forRows(int rows, long workPerRow, RangeBody body) {
+        int n = threads;
+        if (n == 1 || rows < 2 || rows * workPerRow < MIN_PARALLEL_WORK) {
+            body.run(0, rows);
+            return;
+        }
+        int chunks = Math.min(n, rows);
+        ExecutorService p = pool();
+        List<Future<?>> futures = new ArrayList<>(chunks - 1);
+        for (int c = 1; c < chunks; c++) {
+            int start = (int) ((long) rows * c / chunks);
+            int end = (int) ((long) rows * (c + 1) / chunks);
+            futures.add(p.submit(() -> body.run(start, end)));
+        }
+        body.run(0, (int) ((long) rows / chunks));
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a parallel loop", e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException re) throw re;
+                if (cause instanceof Error err) throw err;
+                throw new IllegalStateException(cause);
+            }
+        }
+    }
+}

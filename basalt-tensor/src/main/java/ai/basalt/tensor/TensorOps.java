@@ -1,0 +1,77 @@
+package ai.basalt.tensor;
+
+/**
+ * The numeric kernels models are built from. Activations are heap {@code float[]} with explicit offsets;
+ * weights are {@link Tensor}s in their stored type.
+ *
+ * <p>Every implementation must agree with {@link ScalarTensorOps} within a floating-point tolerance that
+ * grows with the vector length; the contract test checks this over awkward sizes.
+ */
+public interface TensorOps {
+
+    /** A short name for logs and benchmarks. */
+    String name();
+
+    /** Σ a[aOff+i]·b[bOff+i] for i in [0, n). */
+    float dot(float[] a, int aOff, float[] b, int bOff, int n);
+
+    /** Row {@code row} of {@code w} (any computable type) dotted with {@code x[xOff .. xOff+cols)}. */
+    float dotRow(Tensor w, int row, float[] x, int xOff);
+
+    /** Dequantizes row {@code row} of {@code w} into {@code out[outOff .. outOff+cols)}. */
+    void dequantizeRow(Tensor w, int row, float[] out, int outOff);
+
+    /**
+     * out[outOff+i] = x[xOff+i] / sqrt(mean(x²) + eps) · weight[i] for i in [0, n): RMSNorm (Zhang and
+     * Sennrich 2019) with the sum of squares accumulated in double, as ggml does.
+     */
+    void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, int n, float eps);
+
+    /** In-place numerically stable softmax of x[off .. off+n). */
+    void softmax(float[] x, int off, int n);
+
+    /**
+     * Rotates the first {@code nDims} values of one head at {@code x[off..]} by the angles whose cosines and
+     * sines are {@code cos[i]}, {@code sin[i]} for pair i in [0, nDims/2) (RoFormer, Su et al. 2021).
+     */
+    void rope(float[] x, int off, int nDims, float[] cos, float[] sin, RopeMode mode);
+
+    /** In place: x ← x · σ(x) (SiLU, Elfwing et al. 2017) over x[off .. off+n). */
+    void silu(float[] x, int off, int n);
+
+    /** In place: a[i] ← a[i] · b[i] for i in [0, n). */
+    void mul(float[] a, float[] b, int n);
+
+    /** In place: y[yOff+i] ← y[yOff+i] + alpha · x[xOff+i] for i in [0, n). */
+    void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** In place: x[off+i] ← x[off+i] · alpha for i in [0, n). */
+    void scale(float[] x, int off, int n, float alpha);
+
+    /**
+     * Matrix-vector product out[r] = w[r] · x for every row r of {@code w}, split across the shared
+     * {@link Parallel} pool when the matrix is large enough to pay for it.
+     */
+    default void matmul(Tensor w, float[] x, float[] out) {
+        int rows = w.rows();
+        if (out.length < rows) {
+            throw new IllegalArgumentException("output of length " + out.length + " for " + rows + " rows of " + w);
+        }
+        if (x.length < w.cols()) {
+            throw new IllegalArgumentException("input of length " + x.length + " for " + w.cols() + " columns of " + w);
+        }
+        Parallel.forRows(rows, (long) w.cols(), (start, end) -> {
+            for (int r = start; r < end; r++) out[r] = dotRow(w, r, x, 0);
+        });
+    }
+
+    /** The fastest implementation this JVM supports. */
+    static TensorOps best() {
+        return TensorOpsProvider.best();
+    }
+
+    /** The scalar reference implementation. */
+    static TensorOps scalar() {
+        return ScalarTensorOps.INSTANCE;
+    }
+}
