@@ -1,0 +1,157 @@
+package ai.basalt.cli;
+
+import ai.basalt.model.InferenceState;
+import ai.basalt.model.LanguageModel;
+import ai.basalt.tensor.Parallel;
+import ai.basalt.tensor.TensorOps;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code basalt bench}: prompt-processing and generation speed, measured like llama-bench: a prompt of
+ * random tokens evaluated from an empty cache (pp), then tokens generated one at a time (tg), each
+ * repeated and reported as the median tokens per second after a warm-up run.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure prompt processing (pp) and generation (tg) speed in tokens per second.")
+final class BenchCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Main main;
+
+    @Mixin
+    ModelOption modelOption;
+
+    @Option(names = {"-p", "--prompt-tokens"}, paramLabel = "N", description = "Prompt length (default: ${DEFAULT-VALUE}).")
+    int promptTokens = 128;
+
+    @Option(names = {"-n", "--gen-tokens"}, paramLabel = "N", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
+    int genTokens = 64;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads (default: all processors, ${DEFAULT-VALUE}).")
+    int threads = Parallel.threads();
+
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "Measured runs of each test (default: ${DEFAULT-VALUE}).")
+    int repetitions = 5;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Tokens per second of each measured run, and their median. */
+    record Measurement(String test, int tokens, double[] tokensPerSecond) {
+        double median() {
+            double[] s = tokensPerSecond.clone();
+            Arrays.sort(s);
+            int n = s.length;
+            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        }
+    }
+
+    @Override
+    public Integer call() {
+        if (promptTokens < 1 || genTokens < 1 || repetitions < 1 || threads < 1) {
+            throw new Main.UsageException("--prompt-tokens, --gen-tokens, --repetitions and --threads must be at least 1");
+        }
+        Parallel.setThreads(threads);
+        try (LanguageModel model = modelOption.load(main.hub())) {
+            if (promptTokens + genTokens > model.contextLength()) {
+                throw new Main.UsageException("--prompt-tokens + --gen-tokens = " + (promptTokens + genTokens)
+                        + " exceeds the model's context of " + model.contextLength());
+            }
+            int[] prompt = new SplittableRandom(1234).ints(promptTokens, 0, model.vocabularySize()).toArray();
+            Measurement pp = measure("pp" + promptTokens, promptTokens, () -> prefill(model, prompt));
+            Measurement tg = measure("tg" + genTokens, genTokens, () -> generate(model, genTokens));
+            report(model, pp, tg);
+        }
+        return 0;
+    }
+
+    private Measurement measure(String test, int tokens, Runnable run) {
+        run.run(); // warm-up: JIT and page cache
+        double[] tps = new double[repetitions];
+        for (int i = 0; i < repetitions; i++) {
+            long t0 = System.nanoTime();
+            run.run();
+            tps[i] = tokens * 1e9 / (System.nanoTime() - t0);
+        }
+        return new Measurement(test, tokens, tps);
+    }
+
+    private static void prefill(LanguageModel model, int[] prompt) {
+        InferenceState s = model.newState(prompt.length);
+        for (int i = 0; i < prompt.length; i++) model.forward(s, prompt[i], i, i == prompt.length - 1);
+    }
+
+    private static void generate(LanguageModel model, int n) {
+        InferenceState s = model.newState(n);
+        int token = model.tokenizer().vocabulary().bos() >= 0 ? model.tokenizer().vocabulary().bos() : 0;
+        for (int i = 0; i < n; i++) {
+            float[] logits = model.forward(s, token, i, true);
+            token = argmax(logits);
+        }
+    }
+
+    private static int argmax(float[] x) {
+        int best = 0;
+        for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+        return best;
+    }
+
+    private void report(LanguageModel model, Measurement... ms) {
+        PrintWriter out = spec.commandLine().getOut();
+        String kernels = TensorOps.best().name();
+        if (json) {
+            List<Map<String, Object>> results = new ArrayList<>();
+            for (Measurement m : ms) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("test", m.test());
+                r.put("tokens", m.tokens());
+                r.put("median_tokens_per_second", m.median());
+                r.put("runs_tokens_per_second", m.tokensPerSecond());
+                results.add(r);
+            }
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("model", model.name());
+            doc.put("architecture", model.architecture());
+            doc.put("parameters", model.parameterCount());
+            doc.put("threads", threads);
+            doc.put("kernels", kernels);
+            doc.put("repetitions", repetitions);
+            doc.put("java", Runtime.version().toString());
+            doc.put("results", results);
+            try {
+                out.println(new ObjectMapper().writeValueAsString(doc));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot write benchmark JSON: " + e.getMessage(), e);
+            }
+        } else {
+            out.printf(Locale.ROOT, "| %-24s | %10s | %7s | %-8s | %-6s | %14s |%n", "model", "params", "threads", "kernels",
+                    "test", "t/s (median)");
+            out.printf("|%s|%s|%s|%s|%s|%s|%n", "-".repeat(26), "-".repeat(12), "-".repeat(9), "-".repeat(10),
+                    "-".repeat(8), "-".repeat(16));
+            for (Measurement m : ms) {
+                out.printf(Locale.ROOT, "| %-24s | %10s | %7d | %-8s | %-6s | %14.1f |%n", model.name(),
+                        ModelsCommand.human(model.parameterCount(), 1000, ""), threads, kernels, m.test(), m.median());
+            }
+        }
+        out.flush();
+    }
+}

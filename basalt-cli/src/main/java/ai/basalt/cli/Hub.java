@@ -1,0 +1,74 @@
+package ai.basalt.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * The local model hub: a folder (default {@code ~/.basalt}, or {@code $BASALT_HOME}, or {@code --hub})
+ * whose {@code models/} subfolder holds GGUF files, either directly ({@code models/NAME.gguf}) or one
+ * folder per model ({@code models/NAME/*.gguf}).
+ */
+record Hub(Path root) {
+
+    static Hub at(String configured) {
+        if (configured != null && !configured.isBlank()) return new Hub(Path.of(configured));
+        String env = System.getenv("BASALT_HOME");
+        if (env != null && !env.isBlank()) return new Hub(Path.of(env));
+        return new Hub(Path.of(System.getProperty("user.home"), ".basalt"));
+    }
+
+    Path modelsFolder() {
+        return root.resolve("models");
+    }
+
+    /** One model in the hub. */
+    record Entry(String name, Path file) {}
+
+    /** Every GGUF model in the hub, sorted by name. */
+    List<Entry> list() {
+        Path folder = modelsFolder();
+        if (!Files.isDirectory(folder)) return List.of();
+        try (Stream<Path> files = Files.walk(folder, 2)) {
+            return files.filter(p -> Files.isRegularFile(p) && isGguf(p))
+                    .map(p -> new Entry(nameOf(folder, p), p))
+                    .sorted((a, b) -> a.name().compareTo(b.name()))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(new IOException(folder + ": cannot list models: " + e.getMessage(), e));
+        }
+    }
+
+    /**
+     * The model file for {@code ref}: an existing path as given, else a hub model of that name.
+     *
+     * @throws Main.UsageException naming where Basalt looked when nothing matches
+     */
+    Path resolve(String ref) {
+        Path asPath = Path.of(ref);
+        if (Files.isRegularFile(asPath)) return asPath;
+        for (Entry e : list()) {
+            if (e.name().equals(ref)) return e.file();
+        }
+        if (Files.isDirectory(asPath)) {
+            throw new Main.UsageException(ref + ": is a folder, not a GGUF model file");
+        }
+        throw new Main.UsageException(ref + ": no such model file, and no model of that name in " + modelsFolder()
+                + " (see 'basalt models')");
+    }
+
+    private static boolean isGguf(Path p) {
+        return p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf");
+    }
+
+    private static String nameOf(Path folder, Path file) {
+        Path rel = folder.relativize(file);
+        String fileName = file.getFileName().toString();
+        String stem = fileName.substring(0, fileName.length() - ".gguf".length());
+        return rel.getNameCount() == 1 ? stem : rel.getName(0) + "/" + stem;
+    }
+}

@@ -1,0 +1,121 @@
+package ai.basalt.cli;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/** Entry point of the {@code basalt} command. */
+@Command(
+        name = "basalt",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Run, chat with, convert and benchmark language models in pure Java.",
+        subcommands = {
+            RunCommand.class,
+            ChatCommand.class,
+            ModelsCommand.class,
+            ConvertCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Main implements Runnable {
+
+    /** Exit code of a failure while running (bad file, bad model, I/O). */
+    static final int EXIT_FAILURE = 1;
+    /** Exit code of a command line that does not parse. */
+    static final int EXIT_USAGE = 2;
+
+    @Option(names = "--hub", paramLabel = "DIR",
+            description = "Model hub folder (default: $BASALT_HOME or ~/.basalt).")
+    String hubFolder;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    Hub hub() {
+        return Hub.at(hubFolder);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code (for tests: no System.exit). */
+    static int execute(String... args) {
+        CommandLine cli = commandLine();
+        return cli.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new PrintWriter(System.out, true, StandardCharsets.UTF_8));
+        cli.setErr(new PrintWriter(System.err, true, StandardCharsets.UTF_8));
+        cli.setExecutionExceptionHandler(errorHandler());
+        cli.setParameterExceptionHandler(Main::usageError);
+        return cli;
+    }
+
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        cmd.getErr().println("basalt: " + oneLine(e.getMessage()) + " (see '" + cmd.getCommandSpec().qualifiedName()
+                + " --help')");
+        return EXIT_USAGE;
+    }
+
+    private static IExecutionExceptionHandler errorHandler() {
+        return (e, cmd, parseResult) -> {
+            cmd.getErr().println("basalt: " + describe(e));
+            if (System.getenv("BASALT_DEBUG") != null) e.printStackTrace(cmd.getErr());
+            return e instanceof UsageException ? EXIT_USAGE : EXIT_FAILURE;
+        };
+    }
+
+    /** The one-line message the user sees for an exception. */
+    static String describe(Throwable e) {
+        if (e instanceof OutOfMemoryError) {
+            return "out of memory (" + oneLine(e.getMessage()) + "): give the JVM more heap with BASALT_JAVA_OPTS=-Xmx...";
+        }
+        if (e instanceof StackOverflowError) return "internal error: stack overflow";
+        if (e instanceof UncheckedIOException u && u.getCause() != null) return oneLine(u.getCause().getMessage());
+        String message = e.getMessage();
+        boolean expected = e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException
+                || e instanceof UnsupportedOperationException
+                || e instanceof java.io.IOException
+                || e.getClass().getName().startsWith("ai.basalt.");
+        if (expected && message != null && !message.isBlank()) return oneLine(message);
+        return "internal error: " + e.getClass().getSimpleName() + (message == null ? "" : ": " + oneLine(message))
+                + " (set BASALT_DEBUG=1 for the stack trace)";
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", "; ").strip();
+    }
+
+    /** A problem with what the user asked for, reported with the usage exit code. */
+    static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"basalt " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

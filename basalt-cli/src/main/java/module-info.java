@@ -1,0 +1,7 @@
+/** The {@code basalt} command line. */
+module ai.basalt.cli {
+    requires ai.basalt.generate;
+    requires info.picocli;
+    requires com.fasterxml.jackson.databind;
+    opens ai.basalt.cli to info.picocli, com.fasterxml.jackson.databind;
+}

@@ -1,1 +1,0 @@
-package ai.basalt.format.llama2c; final class Placeholder { private Placeholder() {} }

@@ -1,0 +1,149 @@
+package ai.basalt.generate;
+
+import ai.basalt.generate.sampling.SamplerChain;
+import ai.basalt.model.InferenceState;
+import ai.basalt.model.LanguageModel;
+import ai.basalt.tokenizer.TokenDecoder;
+import ai.basalt.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One conversation with a model: a KV cache that grows turn by turn. Each {@link #generate} call feeds
+ * new prompt tokens after everything said so far, then generates.
+ */
+public final class Session {
+    private final LanguageModel model;
+    private final InferenceState state;
+    /** Tokens whose keys and values are in the cache, in order. */
+    private final List<Integer> evaluated = new ArrayList<>();
+    /** A token that was generated last but not yet run through the model. */
+    private int pendingToken = -1;
+
+    public Session(LanguageModel model, int contextLength) {
+        this.model = model;
+        this.state = model.newState(contextLength);
+    }
+
+    public LanguageModel model() {
+        return model;
+    }
+
+    /** Positions in use. */
+    public int position() {
+        return evaluated.size() + (pendingToken >= 0 ? 1 : 0);
+    }
+
+    /** The context length of this session. */
+    public int capacity() {
+        return state.capacity();
+    }
+
+    /**
+     * Tokenizes a prompt the way llama.cpp does for a fresh sequence: BOS first where the vocabulary asks
+     * for it (only at position 0), special-token text such as {@code <s>} recognised.
+     */
+    public int[] tokenize(String prompt) {
+        Tokenizer t = model.tokenizer();
+        boolean first = position() == 0;
+        return t.encode(prompt, first, true);
+    }
+
+    /** Tokenizes {@code prompt}, then generates after it. */
+    public GenerationResult generate(String prompt, GenerationParams params, TokenListener listener) {
+        boolean startsText = prompt.isEmpty() && position() == 0;
+        return generate(tokenize(prompt), params, listener, startsText);
+    }
+
+    /**
+     * Evaluates {@code promptTokens} after what the session holds, then generates until end of sequence,
+     * a stop string, the token budget or a full context.
+     *
+     * @throws ContextOverflowException if the prompt does not fit the remaining context
+     */
+    public GenerationResult generate(int[] promptTokens, GenerationParams params, TokenListener listener) {
+        return generate(promptTokens, params, listener, false);
+    }
+
+    /**
+     * @param startsText whether the generated text begins a document (an empty prompt), so that the
+     *     space the tokenizer puts before the first word is dropped, as in decoding
+     */
+    private GenerationResult generate(int[] promptTokens, GenerationParams params, TokenListener listener,
+            boolean startsText) {
+        List<Integer> input = new ArrayList<>(promptTokens.length + 1);
+        if (pendingToken >= 0) input.add(pendingToken);
+        for (int t : promptTokens) input.add(t);
+        if (input.isEmpty()) {
+            throw new IllegalArgumentException("empty prompt: nothing to generate from");
+        }
+        if (evaluated.size() + input.size() >= state.capacity()) {
+            throw new ContextOverflowException("prompt of " + promptTokens.length + " tokens does not fit the context of "
+                    + state.capacity() + " tokens" + (evaluated.isEmpty() ? "" : " (" + evaluated.size() + " already used)"));
+        }
+        SamplerChain chain = SamplerChain.of(params.sampling());
+        for (int t : evaluated) chain.accept(t);
+
+        long start = System.nanoTime();
+        float[] logits = null;
+        for (int i = 0; i < input.size(); i++) {
+            logits = evaluate(input.get(i), i == input.size() - 1);
+            chain.accept(input.get(i));
+        }
+        pendingToken = -1;
+        long promptNanos = System.nanoTime() - start;
+
+        start = System.nanoTime();
+        TokenDecoder decoder = startsText
+                ? model.tokenizer().newStreamingDecoder()
+                : model.tokenizer().newContinuationDecoder();
+        StopStringFilter filter = new StopStringFilter(params.stop());
+        StringBuilder text = new StringBuilder();
+        List<Integer> generated = new ArrayList<>();
+        int eos = model.tokenizer().vocabulary().eos();
+        StopReason reason = StopReason.MAX_TOKENS;
+        while (true) {
+            int token = chain.sample(logits);
+            chain.accept(token);
+            listener.onToken(token);
+            if (token == eos) {
+                reason = StopReason.END_OF_SEQUENCE;
+                break;
+            }
+            generated.add(token);
+            emit(filter.push(decoder.append(token)), text, listener);
+            if (filter.stopped()) {
+                reason = StopReason.STOP_STRING;
+                pendingToken = token;
+                break;
+            }
+            if (generated.size() >= params.maxTokens()) {
+                pendingToken = token;
+                break;
+            }
+            if (evaluated.size() >= state.capacity()) {
+                reason = StopReason.CONTEXT_FULL;
+                pendingToken = token;
+                break;
+            }
+            logits = evaluate(token, true);
+        }
+        emit(filter.push(decoder.flush()), text, listener);
+        emit(filter.flush(), text, listener);
+        long generatedNanos = System.nanoTime() - start;
+        return new GenerationResult(generated.stream().mapToInt(Integer::intValue).toArray(), text.toString(), reason,
+                input.size(), promptNanos, generatedNanos);
+    }
+
+    private float[] evaluate(int token, boolean logits) {
+        float[] out = model.forward(state, token, evaluated.size(), logits);
+        evaluated.add(token);
+        return out;
+    }
+
+    private static void emit(String piece, StringBuilder text, TokenListener listener) {
+        if (piece.isEmpty()) return;
+        text.append(piece);
+        listener.onText(piece);
+    }
+}

@@ -1,0 +1,30 @@
+package ai.basalt.model.llama;
+
+import ai.basalt.format.gguf.GgufFile;
+import ai.basalt.format.gguf.MetadataKey;
+import ai.basalt.model.Architecture;
+import ai.basalt.model.LanguageModel;
+import ai.basalt.tensor.TensorOps;
+import ai.basalt.tokenizer.GgufTokenizers;
+import ai.basalt.tokenizer.Tokenizer;
+import java.util.Set;
+
+/** The Llama architecture's three hooks: hyper-parameters, tensors, forward pass. */
+public final class LlamaArchitecture implements Architecture {
+
+    @Override
+    public Set<String> names() {
+        return Set.of("llama");
+    }
+
+    @Override
+    public LanguageModel load(GgufFile file) {
+        String arch = file.architecture();
+        LlamaConfig config = LlamaConfig.fromGguf(file, arch);
+        LlamaWeights weights = new LlamaWeights(file, config);
+        Tokenizer tokenizer = GgufTokenizers.load(file);
+        String name = file.metadata().findString(MetadataKey.GENERAL_NAME.key())
+                .orElse(file.path().getFileName().toString());
+        return new LlamaModel(file, arch, name, config, weights, tokenizer, TensorOps.best());
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Model architectures: the {@link ai.basalt.model.Architecture} SPI, found through ServiceLoader, and the
+ * Llama family's inference forward pass with a KV cache.
+ */
+module ai.basalt.model {
+    requires transitive ai.basalt.tokenizer;
+    exports ai.basalt.model;
+    exports ai.basalt.model.llama;
+    uses ai.basalt.model.Architecture;
+    provides ai.basalt.model.Architecture with ai.basalt.model.llama.LlamaArchitecture;
+}
