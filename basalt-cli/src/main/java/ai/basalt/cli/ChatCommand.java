@@ -4,8 +4,6 @@ import ai.basalt.generate.GenerationParams;
 import ai.basalt.generate.Session;
 import ai.basalt.model.LanguageModel;
 import java.io.BufferedReader;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -36,14 +34,15 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         GenerationParams params = sampling.params();
-        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream out = main.out;
+        PrintStream err = main.err;
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try (LanguageModel model = modelOption.load(main.hub())) {
-            System.err.println("basalt: chatting with " + model.name() + "; /reset starts over, /bye quits");
+            err.println("basalt: chatting with " + model.name() + "; /reset starts over, /bye quits");
             Session session = new Session(model, model.contextLength());
             while (true) {
-                System.err.print("> ");
-                System.err.flush();
+                err.print("> ");
+                err.flush();
                 String line = in.readLine();
                 if (line == null || line.strip().equals("/bye")) break;
                 if (line.strip().equals("/reset")) {
@@ -51,7 +50,7 @@ final class ChatCommand implements Callable<Integer> {
                     continue;
                 }
                 if (session.position() + session.tokenize(line).length + 1 >= session.capacity()) {
-                    System.err.println("basalt: the context is full; starting a new conversation");
+                    err.println("basalt: the context is full; starting a new conversation");
                     session = new Session(model, model.contextLength());
                 }
                 session.generate(line, params, piece -> {

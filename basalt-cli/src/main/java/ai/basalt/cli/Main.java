@@ -1,5 +1,8 @@
 package ai.basalt.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +40,16 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Where generated text goes (UTF-8). */
+    final PrintStream out;
+    /** Where logs, timings and errors go (UTF-8). */
+    final PrintStream err;
+
+    Main(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
     Hub hub() {
         return Hub.at(hubFolder);
     }
@@ -47,22 +60,19 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        System.exit(execute(out, err, args));
     }
 
-    /** Runs the command line and returns its exit code (for tests: no System.exit). */
-    static int execute(String... args) {
-        CommandLine cli = commandLine();
-        return cli.execute(args);
-    }
-
-    static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(new PrintWriter(System.out, true, StandardCharsets.UTF_8));
-        cli.setErr(new PrintWriter(System.err, true, StandardCharsets.UTF_8));
+    /** Runs the command line against the given streams and returns its exit code (no System.exit). */
+    static int execute(PrintStream out, PrintStream err, String... args) {
+        CommandLine cli = new CommandLine(new Main(out, err));
+        cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setExecutionExceptionHandler(errorHandler());
         cli.setParameterExceptionHandler(Main::usageError);
-        return cli;
+        return cli.execute(args);
     }
 
     private static int usageError(ParameterException e, String[] args) {

@@ -4,8 +4,6 @@ import ai.basalt.generate.GenerationParams;
 import ai.basalt.generate.GenerationResult;
 import ai.basalt.generate.Session;
 import ai.basalt.model.LanguageModel;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +51,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         String text = promptText();
         GenerationParams params = sampling.params();
-        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream out = main.out;
         try (LanguageModel model = modelOption.load(main.hub())) {
             Session session = new Session(model, contextLength(model));
             GenerationResult result = session.generate(text, params, piece -> {
@@ -63,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
             if (System.console() != null && System.console().isTerminal()) out.println();
             out.flush();
             if (!quiet) {
-                System.err.printf(Locale.ROOT,
+                main.err.printf(Locale.ROOT,
                         "basalt: prompt %d tokens, %.1f tokens/s; generated %d tokens, %.1f tokens/s; stop: %s%n",
                         result.promptTokens(), result.promptTokensPerSecond(), result.tokens().length,
                         result.generatedTokensPerSecond(), result.stopReason().name().toLowerCase(Locale.ROOT));

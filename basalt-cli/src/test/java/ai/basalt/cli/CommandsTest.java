@@ -1,0 +1,104 @@
+package ai.basalt.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.basalt.generate.GenerationParams;
+import ai.basalt.generate.GenerationResult;
+import ai.basalt.generate.Session;
+import ai.basalt.generate.TokenListener;
+import ai.basalt.model.LanguageModel;
+import ai.basalt.model.Models;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CommandsTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "chat", "models", "convert", "bench"})
+    void everyCommandHasHelp(String command) {
+        CliRunner r = CliRunner.run(command, "--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("Usage: basalt " + command);
+    }
+
+    @Test
+    void runWritesExactlyTheContinuation() {
+        Path model = new TinyLlama().write(dir.resolve("tiny.gguf"));
+        CliRunner r = CliRunner.run("run", "--model", model.toString(), "--temperature", "0", "-n", "20", "the");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String expected;
+        try (LanguageModel m = Models.load(model)) {
+            GenerationResult g = new Session(m, m.contextLength()).generate("the", GenerationParams.greedy(20), TokenListener.NONE);
+            expected = g.text();
+            assertThat(g.tokens()).hasSize(20);
+        }
+        assertThat(r.out()).isEqualTo(expected);
+        assertThat(r.err()).contains("tokens/s");
+    }
+
+    @Test
+    void seededSamplingIsRepeatableAndStopStringsCut() {
+        Path model = new TinyLlama().write(dir.resolve("tiny.gguf"));
+        String[] args = {"run", "--model", model.toString(), "--temperature", "1.5", "--seed", "3", "-n", "30", "a"};
+        CliRunner first = CliRunner.run(args);
+        CliRunner second = CliRunner.run(args);
+        assertThat(first.exitCode()).isZero();
+        assertThat(first.out()).isEqualTo(second.out()).isNotEmpty();
+        String stop = first.out().substring(first.out().length() / 2, first.out().length() / 2 + 1);
+        CliRunner cut = CliRunner.run("run", "--model", model.toString(), "--temperature", "1.5", "--seed", "3", "-n", "30",
+                "--stop", stop, "a");
+        assertThat(cut.out()).isEqualTo(first.out().substring(0, first.out().indexOf(stop)));
+    }
+
+    @Test
+    void modelsListsTheHub() throws Exception {
+        CliRunner empty = CliRunner.run("--hub", dir.toString(), "models");
+        assertThat(empty.exitCode()).isZero();
+        assertThat(empty.out()).contains("No models in");
+        Files.createDirectories(dir.resolve("models/tiny"));
+        new TinyLlama().write(dir.resolve("models/tiny/model.gguf"));
+        CliRunner listed = CliRunner.run("--hub", dir.toString(), "models");
+        assertThat(listed.out()).contains("tiny/model").contains("llama").contains("F32");
+        CliRunner byName = CliRunner.run("--hub", dir.toString(), "run", "--model", "tiny/model", "--temperature", "0",
+                "-n", "3", "a");
+        assertThat(byName.exitCode()).as(byName.err()).isZero();
+    }
+
+    @Test
+    void benchReportsMediansAsJson() throws Exception {
+        Path model = new TinyLlama().write(dir.resolve("tiny.gguf"));
+        CliRunner r = CliRunner.run("bench", "--model", model.toString(), "-p", "8", "-n", "4", "-r", "3", "-t", "1", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode doc = new ObjectMapper().readTree(r.out());
+        assertThat(doc.get("threads").asInt()).isEqualTo(1);
+        assertThat(doc.get("results")).hasSize(2);
+        for (JsonNode result : doc.get("results")) {
+            assertThat(result.get("median_tokens_per_second").asDouble()).isPositive();
+            assertThat(result.get("runs_tokens_per_second")).hasSize(3);
+        }
+        assertThat(doc.get("results").get(0).get("test").asText()).isEqualTo("pp8");
+        assertThat(doc.get("results").get(1).get("test").asText()).isEqualTo("tg4");
+    }
+
+    @Test
+    void chatCarriesTheConversationAndQuits() {
+        Path model = new TinyLlama().write(dir.resolve("tiny.gguf"));
+        var in = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("the\nand\n/bye\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            CliRunner r = CliRunner.run("chat", "--model", model.toString(), "--temperature", "0", "-n", "5");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out().split("\n")).hasSize(2);
+        } finally {
+            System.setIn(in);
+        }
+    }
+}

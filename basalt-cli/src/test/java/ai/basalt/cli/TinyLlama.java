@@ -1,0 +1,114 @@
+package ai.basalt.cli;
+
+import ai.basalt.format.gguf.GgufMetadata;
+import ai.basalt.format.gguf.GgufWriter;
+import ai.basalt.format.gguf.MetadataKey;
+import ai.basalt.format.gguf.TensorKey;
+import ai.basalt.format.gguf.TokenType;
+import ai.basalt.tensor.DType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Writes a tiny Llama GGUF with seeded random weights and a byte-fallback SentencePiece vocabulary, so CLI
+ * tests run without any external model. Shapes: C = 32 (one quantization block), F = 64, 2 layers, 4 heads, 2 KV heads.
+ */
+final class TinyLlama {
+    static final int DIM = 32;
+    static final int FFN = 64;
+    static final int LAYERS = 2;
+    static final int HEADS = 4;
+    static final int KV_HEADS = 2;
+
+    private String architecture = "llama";
+    private int contextLength = 64;
+    private String unsupportedTensor;
+    private DType unsupportedType;
+
+    TinyLlama architecture(String arch) {
+        this.architecture = arch;
+        return this;
+    }
+
+    TinyLlama contextLength(int n) {
+        this.contextLength = n;
+        return this;
+    }
+
+    /** Stores tensor {@code name} in {@code type} (with zeroed blocks) instead of F32. */
+    TinyLlama tensorType(String name, DType type) {
+        this.unsupportedTensor = name;
+        this.unsupportedType = type;
+        return this;
+    }
+
+    Path write(Path file) {
+        List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
+        List<Integer> types = new ArrayList<>(List.of(TokenType.UNKNOWN.id(), TokenType.CONTROL.id(), TokenType.CONTROL.id()));
+        for (int b = 0; b < 256; b++) {
+            tokens.add(String.format("<0x%02X>", b));
+            types.add(TokenType.BYTE.id());
+        }
+        for (String piece : List.of("▁", "e", "t", "▁t", "he", "▁the", "a", "▁a", "n", "nd", "▁and")) {
+            tokens.add(piece);
+            types.add(TokenType.NORMAL.id());
+        }
+        int vocab = tokens.size();
+        float[] scores = new float[vocab];
+        for (int i = 259; i < vocab; i++) scores[i] = -(i - 259);
+        String a = architecture;
+        GgufMetadata meta = GgufMetadata.builder()
+                .putString(MetadataKey.GENERAL_ARCHITECTURE.key(), a)
+                .putString(MetadataKey.GENERAL_NAME.key(), "tiny-llama")
+                .putInt(MetadataKey.CONTEXT_LENGTH.of(a), contextLength)
+                .putInt(MetadataKey.EMBEDDING_LENGTH.of(a), DIM)
+                .putInt(MetadataKey.BLOCK_COUNT.of(a), LAYERS)
+                .putInt(MetadataKey.FEED_FORWARD_LENGTH.of(a), FFN)
+                .putInt(MetadataKey.ROPE_DIMENSION_COUNT.of(a), DIM / HEADS)
+                .putInt(MetadataKey.ATTENTION_HEAD_COUNT.of(a), HEADS)
+                .putInt(MetadataKey.ATTENTION_HEAD_COUNT_KV.of(a), KV_HEADS)
+                .putFloat(MetadataKey.ATTENTION_LAYER_NORM_RMS_EPSILON.of(a), 1e-5f)
+                .putString(MetadataKey.TOKENIZER_MODEL.key(), "llama")
+                .putStringArray(MetadataKey.TOKENIZER_TOKENS.key(), tokens.toArray(String[]::new))
+                .putFloatArray(MetadataKey.TOKENIZER_SCORES.key(), scores)
+                .putIntArray(MetadataKey.TOKENIZER_TOKEN_TYPE.key(), types.stream().mapToInt(Integer::intValue).toArray())
+                .putInt(MetadataKey.TOKENIZER_BOS_ID.key(), 1)
+                .putInt(MetadataKey.TOKENIZER_EOS_ID.key(), 2)
+                .putInt(MetadataKey.TOKENIZER_UNKNOWN_ID.key(), 0)
+                .build();
+        GgufWriter w = new GgufWriter(meta);
+        SplittableRandom random = new SplittableRandom(7);
+        int kvDim = DIM / HEADS * KV_HEADS;
+        add(w, random, TensorKey.TOKEN_EMBD.weight(), DIM, vocab);
+        add(w, random, TensorKey.OUTPUT_NORM.weight(), DIM);
+        for (int l = 0; l < LAYERS; l++) {
+            add(w, random, TensorKey.ATTN_NORM.weight(l), DIM);
+            add(w, random, TensorKey.ATTN_Q.weight(l), DIM, DIM);
+            add(w, random, TensorKey.ATTN_K.weight(l), DIM, kvDim);
+            add(w, random, TensorKey.ATTN_V.weight(l), DIM, kvDim);
+            add(w, random, TensorKey.ATTN_OUTPUT.weight(l), DIM, DIM);
+            add(w, random, TensorKey.FFN_NORM.weight(l), DIM);
+            add(w, random, TensorKey.FFN_GATE.weight(l), DIM, FFN);
+            add(w, random, TensorKey.FFN_DOWN.weight(l), FFN, DIM);
+            add(w, random, TensorKey.FFN_UP.weight(l), DIM, FFN);
+        }
+        w.write(file);
+        return file;
+    }
+
+    private void add(GgufWriter w, SplittableRandom random, String name, long... dims) {
+        long n = 1;
+        for (long d : dims) n *= d;
+        if (name.equals(unsupportedTensor)) {
+            w.addTensor(name, unsupportedType, dims, new byte[Math.toIntExact(unsupportedType.byteSize(n))]);
+            return;
+        }
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(4 * n)).order(ByteOrder.LITTLE_ENDIAN);
+        for (long i = 0; i < n; i++) b.putFloat((float) (random.nextGaussian() * (dims.length == 1 ? 0.1 : 0.5) + (dims.length == 1 ? 1 : 0)));
+        w.addTensor(name, DType.F32, dims, b.array());
+    }
+}
