@@ -96,19 +96,34 @@ public final class Parallel {
             int end = (int) ((long) rows * (c + 1) / chunks);
             futures.add(p.submit(() -> body.run(start, end)));
         }
-        body.run(0, (int) ((long) rows / chunks));
+        // The caller's chunk may throw; every submitted chunk is still awaited so that none outlives the
+        // call and keeps writing into the caller's arrays. The first failure is rethrown, later ones suppressed.
+        Throwable failure = null;
+        try {
+            body.run(0, (int) ((long) rows / chunks));
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        boolean interrupted = false;
         for (Future<?> f : futures) {
             try {
                 f.get();
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a parallel loop", e);
+                interrupted = true;
+                failure = combine(failure, new IllegalStateException("interrupted while waiting for a parallel loop", e));
             } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException re) throw re;
-                if (cause instanceof Error err) throw err;
-                throw new IllegalStateException(cause);
+                failure = combine(failure, e.getCause());
             }
         }
+        if (interrupted) Thread.currentThread().interrupt();
+        if (failure instanceof RuntimeException re) throw re;
+        if (failure instanceof Error err) throw err;
+        if (failure != null) throw new IllegalStateException("a parallel loop failed", failure);
+    }
+
+    private static Throwable combine(Throwable first, Throwable next) {
+        if (first == null) return next;
+        if (first != next) first.addSuppressed(next);
+        return first;
     }
 }

@@ -10,15 +10,16 @@ final class TensorOpsProvider {
     private TensorOpsProvider() {}
 
     private static final class Holder {
-        static final TensorOps BEST = choose();
+        static final TensorOps BEST = choose(System.getProperty("basalt.ops"));
     }
 
     static TensorOps best() {
         return Holder.BEST;
     }
 
-    private static TensorOps choose() {
-        if ("scalar".equals(System.getProperty("basalt.ops"))) return ScalarTensorOps.INSTANCE;
+    /** The kernels for the {@code basalt.ops} setting {@code requested} (null when unset). */
+    static TensorOps choose(String requested) {
+        if ("scalar".equals(requested)) return ScalarTensorOps.INSTANCE;
         try {
             return VectorTensorOps.create();
         } catch (LinkageError | RuntimeException e) {

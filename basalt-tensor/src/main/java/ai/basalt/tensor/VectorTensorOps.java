@@ -1,12 +1,271 @@
 package ai.basalt.tensor;
 
+import static ai.basalt.tensor.VectorDecoders.BLOCK;
+import static ai.basalt.tensor.VectorDecoders.F;
+import static ai.basalt.tensor.VectorDecoders.L;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
- * Vector API kernels. PLACEHOLDER: delegates to the scalar reference until the SIMD kernels land.
+ * Vector API kernels over {@link FloatVector#SPECIES_PREFERRED}: each loop steps by {@code L =
+ * SPECIES.length()} lanes and finishes its tail with scalar code, so one body serves every SIMD width from
+ * 128 to 512 bits. Weights are decoded in registers straight from their {@link MemorySegment} by the
+ * per-type decoders of {@link VectorDecoders}; {@link #dotRow} allocates nothing.
+ *
+ * <p>Reductions differ from {@link ScalarTensorOps} only in summation order (lane-wise partial sums, fused
+ * multiply-adds); sums of squares and softmax denominators are accumulated in double like ggml. Element-wise
+ * kernels round exactly as the scalar ones do, except where they call {@code exp}.
  */
-final class VectorTensorOps {
+final class VectorTensorOps implements TensorOps {
+    private static final VectorSpecies<Double> D = F.withLanes(double.class);
+
+    /** For RoPE NORMAL: lane i reads pair i/2, and swaps with its neighbour in the pair. */
+    private static final int[] PAIR_OF_LANE = new int[L];
+    private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(F, i -> i ^ 1);
+    /** −1 on the first element of each pair, +1 on the second: x0' = x0·c − x1·s, x1' = x1·c + x0·s. */
+    private static final FloatVector PAIR_SIGNS;
+
+    static {
+        float[] signs = new float[L];
+        for (int i = 0; i < L; i++) {
+            PAIR_OF_LANE[i] = i / 2;
+            signs[i] = i % 2 == 0 ? -1f : 1f;
+        }
+        PAIR_SIGNS = FloatVector.fromArray(F, signs, 0);
+    }
+
     private VectorTensorOps() {}
 
+    /**
+     * The Vector API kernels, or an exception where the preferred species does not fit them: the quantized
+     * decoders need 4 to 16 float lanes (128- to 512-bit vectors) so that a lane group divides a block.
+     */
     static TensorOps create() {
-        return ScalarTensorOps.INSTANCE;
+        if (L < 4 || L > BLOCK / 2) {
+            throw new UnsupportedOperationException("preferred float species " + F + " has " + L
+                    + " lanes, expected 4 to " + BLOCK / 2);
+        }
+        return new VectorTensorOps();
+    }
+
+    @Override
+    public String name() {
+        return "vector" + F.vectorBitSize();
+    }
+
+    @Override
+    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= n - 2 * L; i += 2 * L) {
+            acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+            acc1 = FloatVector.fromArray(F, a, aOff + i + L).fma(FloatVector.fromArray(F, b, bOff + i + L), acc1);
+        }
+        for (; i <= n - L; i += L) {
+            acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
+        return sum;
+    }
+
+    @Override
+    public float dotRow(Tensor w, int row, float[] x, int xOff) {
+        MemorySegment seg = w.data();
+        long base = row * w.rowBytes();
+        int cols = w.cols();
+        DType type = w.type();
+        return switch (type) {
+            case F32, F16, BF16 -> dotElements(type, seg, base, x, xOff, cols);
+            case Q8_0, Q4_0 -> dotBlocks(type, seg, base, x, xOff, cols / BLOCK);
+            default -> throw new UnsupportedOperationException("no kernel for tensor type " + type + " (" + w + ")");
+        };
+    }
+
+    private static float dotElements(DType type, MemorySegment seg, long base, float[] x, int xOff, int n) {
+        int bytes = type.bytesPerBlock();
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= n - 2 * L; i += 2 * L) {
+            long at = base + (long) i * bytes;
+            acc0 = VectorDecoders.elements(type, seg, at).fma(FloatVector.fromArray(F, x, xOff + i), acc0);
+            acc1 = VectorDecoders.elements(type, seg, at + (long) L * bytes).fma(FloatVector.fromArray(F, x, xOff + i + L), acc1);
+        }
+        for (; i <= n - L; i += L) {
+            acc0 = VectorDecoders.elements(type, seg, base + (long) i * bytes).fma(FloatVector.fromArray(F, x, xOff + i), acc0);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += VectorDecoders.element(type, seg, base + (long) i * bytes) * x[xOff + i];
+        return sum;
+    }
+
+    /** Σ over blocks of d · (q · x): the quants are dotted with x in float lanes, then scaled once per block. */
+    private static float dotBlocks(DType type, MemorySegment seg, long base, float[] x, int xOff, int blocks) {
+        int bytes = type.bytesPerBlock();
+        int groups = BLOCK / L;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * bytes;
+            int xb = xOff + b * BLOCK;
+            FloatVector qx = VectorDecoders.blockQuants(type, seg, block, 0).mul(FloatVector.fromArray(F, x, xb));
+            for (int c = 1; c < groups; c++) {
+                qx = VectorDecoders.blockQuants(type, seg, block, c).fma(FloatVector.fromArray(F, x, xb + c * L), qx);
+            }
+            acc = qx.fma(FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void dequantizeRow(Tensor w, int row, float[] out, int outOff) {
+        MemorySegment seg = w.data();
+        long base = row * w.rowBytes();
+        int cols = w.cols();
+        DType type = w.type();
+        switch (type) {
+            case F32, F16, BF16 -> decodeElements(type, seg, base, out, outOff, cols);
+            case Q8_0, Q4_0 -> decodeBlocks(type, seg, base, out, outOff, cols / BLOCK);
+            default -> throw new UnsupportedOperationException("no kernel for tensor type " + type + " (" + w + ")");
+        }
+    }
+
+    private static void decodeElements(DType type, MemorySegment seg, long base, float[] out, int outOff, int n) {
+        int bytes = type.bytesPerBlock();
+        int i = 0;
+        for (; i <= n - L; i += L) VectorDecoders.elements(type, seg, base + (long) i * bytes).intoArray(out, outOff + i);
+        for (; i < n; i++) out[outOff + i] = VectorDecoders.element(type, seg, base + (long) i * bytes);
+    }
+
+    private static void decodeBlocks(DType type, MemorySegment seg, long base, float[] out, int outOff, int blocks) {
+        int bytes = type.bytesPerBlock();
+        int groups = BLOCK / L;
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * bytes;
+            float d = VectorDecoders.blockScale(seg, block);
+            for (int c = 0; c < groups; c++) VectorDecoders.blockQuants(type, seg, block, c).mul(d).intoArray(out, outOff + b * BLOCK + c * L);
+        }
+    }
+
+    @Override
+    public void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, int n, float eps) {
+        // squares are rounded to float, then summed in double, as ggml_compute_forward_rms_norm_f32 does
+        DoubleVector acc = DoubleVector.zero(D);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+            acc = acc.add(widenedSum(v.mul(v)));
+        }
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += (double) (x[xOff + i] * x[xOff + i]);
+        float mean = (float) (sum / n);
+        float scale = (float) (1.0 / Math.sqrt(mean + eps));
+        for (i = 0; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i).mul(scale);
+            v.mul(FloatVector.fromArray(F, weight, i)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) out[outOff + i] = (x[xOff + i] * scale) * weight[i];
+    }
+
+    /** The lanes of {@code v} widened to double, two halves added: an exact, order-free partial sum. */
+    private static DoubleVector widenedSum(FloatVector v) {
+        DoubleVector lo = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+        DoubleVector hi = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+        return lo.add(hi);
+    }
+
+    @Override
+    public void softmax(float[] x, int off, int n) {
+        FloatVector maxLanes = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i <= n - L; i += L) maxLanes = maxLanes.max(FloatVector.fromArray(F, x, off + i));
+        float max = maxLanes.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) max = Math.max(max, x[off + i]);
+
+        DoubleVector acc = DoubleVector.zero(D);
+        for (i = 0; i <= n - L; i += L) {
+            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(x, off + i);
+            acc = acc.add(widenedSum(e));
+        }
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[off + i] - max);
+            x[off + i] = e;
+            sum += e;
+        }
+        scale(x, off, n, (float) (1.0 / sum));
+    }
+
+    @Override
+    public void rope(float[] x, int off, int nDims, float[] cos, float[] sin, RopeMode mode) {
+        int half = nDims / 2;
+        int i = 0;
+        if (mode == RopeMode.NORMAL) {
+            // L/2 adjacent pairs per step; each pair's cos and sin are gathered into both of its lanes
+            for (; i <= half - L / 2; i += L / 2) {
+                FloatVector v = FloatVector.fromArray(F, x, off + 2 * i);
+                FloatVector c = FloatVector.fromArray(F, cos, i, PAIR_OF_LANE, 0);
+                FloatVector s = FloatVector.fromArray(F, sin, i, PAIR_OF_LANE, 0).mul(PAIR_SIGNS);
+                v.mul(c).add(v.rearrange(SWAP_PAIRS).mul(s)).intoArray(x, off + 2 * i);
+            }
+        } else {
+            for (; i <= half - L; i += L) {
+                FloatVector x0 = FloatVector.fromArray(F, x, off + i);
+                FloatVector x1 = FloatVector.fromArray(F, x, off + half + i);
+                FloatVector c = FloatVector.fromArray(F, cos, i);
+                FloatVector s = FloatVector.fromArray(F, sin, i);
+                x0.mul(c).sub(x1.mul(s)).intoArray(x, off + i);
+                x0.mul(s).add(x1.mul(c)).intoArray(x, off + half + i);
+            }
+        }
+        for (; i < half; i++) {
+            int a = mode == RopeMode.NORMAL ? off + 2 * i : off + i;
+            int b = mode == RopeMode.NORMAL ? a + 1 : a + half;
+            float x0 = x[a];
+            float x1 = x[b];
+            x[a] = x0 * cos[i] - x1 * sin[i];
+            x[b] = x0 * sin[i] + x1 * cos[i];
+        }
+    }
+
+    @Override
+    public void silu(float[] x, int off, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i);
+            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(x, off + i);
+        }
+        for (; i < n; i++) x[off + i] = (float) (x[off + i] / (1.0 + Math.exp(-x[off + i])));
+    }
+
+    @Override
+    public void mul(float[] a, float[] b, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(F, a, i).mul(FloatVector.fromArray(F, b, i)).intoArray(a, i);
+        for (; i < n; i++) a[i] *= b[i];
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector ax = FloatVector.fromArray(F, x, xOff + i).mul(alpha);
+            FloatVector.fromArray(F, y, yOff + i).add(ax).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+    }
+
+    @Override
+    public void scale(float[] x, int off, int n, float alpha) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(F, x, off + i).mul(alpha).intoArray(x, off + i);
+        for (; i < n; i++) x[off + i] *= alpha;
     }
 }

@@ -1,0 +1,127 @@
+package ai.basalt.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Row-parallel loops do the sequential loop's work, once per row, and report failures from any thread. */
+class ParallelTest {
+    private static final long HEAVY = Parallel.MIN_PARALLEL_WORK;
+    private int savedThreads;
+
+    @BeforeEach
+    void saveThreads() {
+        savedThreads = Parallel.threads();
+    }
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(savedThreads);
+    }
+
+    static Stream<Arguments> threadsAndRows() {
+        return IntStream.of(1, 2, 3, 8).boxed().flatMap(t -> IntStream.of(0, 1, 2, 7, 100, 1001).mapToObj(r -> arguments(t, r)));
+    }
+
+    @ParameterizedTest(name = "threads={0} rows={1}")
+    @MethodSource("threadsAndRows")
+    void visitsEveryRowOnceAndMatchesTheSequentialLoop(int threads, int rows) {
+        Parallel.setThreads(threads);
+        AtomicIntegerArray visits = new AtomicIntegerArray(rows);
+        double[] parallel = new double[rows];
+        double[] sequential = new double[rows];
+        for (int r = 0; r < rows; r++) sequential[r] = Math.sin(r) * r;
+
+        Parallel.forRows(rows, HEAVY, (start, end) -> {
+            for (int r = start; r < end; r++) {
+                visits.incrementAndGet(r);
+                parallel[r] = Math.sin(r) * r;
+            }
+        });
+
+        for (int r = 0; r < rows; r++) assertThat(visits.get(r)).as("visits of row %d", r).isEqualTo(1);
+        assertThat(parallel).containsExactly(sequential);
+    }
+
+    @Test
+    void splitsIntoOneContiguousChunkPerThread() {
+        Parallel.setThreads(3);
+        List<int[]> chunks = Collections.synchronizedList(new ArrayList<>());
+
+        Parallel.forRows(10, HEAVY, (start, end) -> chunks.add(new int[] {start, end}));
+
+        assertThat(chunks).hasSize(3);
+        List<int[]> sorted = new ArrayList<>(chunks);
+        sorted.sort((a, b) -> Integer.compare(a[0], b[0]));
+        assertThat(sorted.get(0)[0]).isZero();
+        for (int i = 1; i < sorted.size(); i++) assertThat(sorted.get(i)[0]).isEqualTo(sorted.get(i - 1)[1]);
+        assertThat(sorted.get(2)[1]).isEqualTo(10);
+    }
+
+    @Test
+    void smallWorkStaysOnTheCallersThread() {
+        Parallel.setThreads(4);
+        List<Thread> ran = Collections.synchronizedList(new ArrayList<>());
+
+        Parallel.forRows(100, 1, (start, end) -> ran.add(Thread.currentThread()));
+
+        assertThat(ran).containsExactly(Thread.currentThread());
+    }
+
+    @Test
+    void aFailureInAWorkerReachesTheCaller() {
+        Parallel.setThreads(4);
+
+        assertThatThrownBy(() -> Parallel.forRows(8, HEAVY, (start, end) -> {
+            if (start > 0) throw new IllegalStateException("chunk " + start + " failed");
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("failed");
+    }
+
+    @Test
+    void anErrorInAWorkerIsRethrownAsItself() {
+        Parallel.setThreads(2);
+
+        assertThatThrownBy(() -> Parallel.forRows(8, HEAVY, (start, end) -> {
+            if (start > 0) throw new AssertionError("worker");
+        })).isInstanceOf(AssertionError.class).hasMessage("worker");
+    }
+
+    @Test
+    void whenTheCallersChunkFailsTheOtherChunksHaveFinishedBeforeItReturns() {
+        Parallel.setThreads(2);
+        AtomicBoolean workerDone = new AtomicBoolean();
+
+        assertThatThrownBy(() -> Parallel.forRows(2, HEAVY, (start, end) -> {
+            if (start == 0) throw new IllegalArgumentException("caller");
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            workerDone.set(true);
+        })).isInstanceOf(IllegalArgumentException.class).hasMessage("caller");
+
+        assertThat(workerDone).isTrue();
+    }
+
+    @Test
+    void threadCountsBelowOneAreRefused() {
+        assertThatThrownBy(() -> Parallel.setThreads(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
+        Parallel.setThreads(5);
+        assertThat(Parallel.threads()).isEqualTo(5);
+    }
+}

@@ -1,0 +1,323 @@
+package ai.basalt.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.IntToDoubleFunction;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The one contract every kernel backend must keep: each implementation agrees with its reference (the
+ * scalar kernels with direct double-precision maths, every faster backend with the scalar kernels) over
+ * awkward sizes that hit tail loops and block edges. Reductions are allowed an error relative to the sum
+ * of magnitudes that grows like √n (random rounding; Lucene's TestVectorUtilSupport grows its delta with
+ * size too); element-wise kernels a few units of float rounding. Offsets are never zero, and values just
+ * outside the written range are checked untouched.
+ */
+class TensorOpsContractTest {
+    static final int[] SIZES = {1, 3, 7, 13, 31, 32, 33, 207, 4098};
+    static final int[] BLOCK_COLS = {32, 64, 96, 224, 4096};
+    static final int[] ROWS = {1, 3, 7};
+    static final double EPS = 0x1p-24;
+    static final float SENTINEL = 12345.5f;
+
+    /** An implementation and the reference it must match. */
+    record Backend(TensorOps ops, TensorOps reference) {
+        @Override
+        public String toString() {
+            return ops.name() + " vs " + reference.name();
+        }
+    }
+
+    static final List<Backend> BACKENDS = List.of(
+            new Backend(ScalarTensorOps.INSTANCE, DoubleReferenceOps.INSTANCE),
+            new Backend(VectorTensorOps.create(), ScalarTensorOps.INSTANCE));
+
+    static Stream<Arguments> sizes() {
+        return BACKENDS.stream().flatMap(b -> IntStream.of(SIZES).mapToObj(n -> arguments(b, n)));
+    }
+
+    static Stream<Arguments> ropeSizes() {
+        return sizes().flatMap(a -> Stream.of(RopeMode.values()).map(m -> arguments(a.get()[0], m, a.get()[1])));
+    }
+
+    /** Every computable type, with awkward row lengths (whole blocks for block types) and odd row counts. */
+    static Stream<Arguments> shapes() {
+        return BACKENDS.stream().flatMap(b -> Stream.of(DType.values()).filter(DType::computable).flatMap(t ->
+                IntStream.of(t.quantized() ? BLOCK_COLS : SIZES).boxed().flatMap(cols ->
+                        IntStream.of(ROWS).mapToObj(rows -> arguments(b, t, rows, cols)))));
+    }
+
+    // ---- reductions ----
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void dot(Backend b, int n) {
+        Random rnd = new Random(n);
+        float[] a = values(rnd, n + 3, -1, 1);
+        float[] c = values(rnd, n + 5, -1, 1);
+        double magnitude = 0;
+        for (int i = 0; i < n; i++) magnitude += Math.abs((double) a[3 + i] * c[5 + i]);
+
+        float actual = b.ops().dot(a, 3, c, 5, n);
+
+        assertThat((double) actual).isCloseTo(b.reference().dot(a, 3, c, 5, n), within(sumTolerance(n, magnitude)));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}x{3}")
+    @MethodSource("shapes")
+    void dotRow(Backend b, DType type, int rows, int cols) {
+        Random rnd = new Random(31L * cols + rows + type.ordinal());
+        float[] w = values(rnd, rows * cols, -1, 1);
+        Tensor heap = Quantizer.tensor("w", type, w, cols, rows);
+        Tensor offHeap = copyOffHeap(heap);
+        // a float[]-backed segment, as Tensor.ofFloats makes, is another memory kind the loads must accept
+        Tensor floats = type == DType.F32 ? Tensor.ofFloats("w", w, cols, rows) : heap;
+        float[] x = values(rnd, cols + 1, -1, 1);
+
+        for (int r = 0; r < rows; r++) {
+            double expected = b.reference().dotRow(heap, r, x, 1);
+            double tolerance = sumTolerance(cols, rowMagnitude(heap, r, x, 1));
+            assertThat((double) b.ops().dotRow(heap, r, x, 1)).as("row %d on heap", r).isCloseTo(expected, within(tolerance));
+            assertThat((double) b.ops().dotRow(offHeap, r, x, 1)).as("row %d off heap", r).isCloseTo(expected, within(tolerance));
+            assertThat((double) b.ops().dotRow(floats, r, x, 1)).as("row %d in floats", r).isCloseTo(expected, within(tolerance));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}x{3}")
+    @MethodSource("shapes")
+    void matmul(Backend b, DType type, int rows, int cols) {
+        Random rnd = new Random(17L * cols + rows + type.ordinal());
+        Tensor w = copyOffHeap(Quantizer.tensor("w", type, values(rnd, rows * cols, -2, 2), cols, rows));
+        float[] x = values(rnd, cols, -1, 1);
+        float[] expected = new float[rows];
+        float[] actual = new float[rows];
+
+        b.reference().matmul(w, x, expected);
+        b.ops().matmul(w, x, actual);
+
+        assertClose("matmul", actual, expected, r -> sumTolerance(cols, rowMagnitude(w, r, x, 0)));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}x{3}")
+    @MethodSource("shapes")
+    void dequantizeRowIsExact(Backend b, DType type, int rows, int cols) {
+        Random rnd = new Random(7L * cols + rows + type.ordinal());
+        Tensor w = Quantizer.tensor("w", type, values(rnd, rows * cols, -3, 3), cols, rows);
+        for (int r = 0; r < rows; r++) {
+            float[] expected = filled(cols + 3);
+            float[] actual = filled(cols + 3);
+            b.reference().dequantizeRow(w, r, expected, 2);
+            b.ops().dequantizeRow(w, r, actual, 2);
+            assertThat(actual).as("row %d", r).containsExactly(expected);
+            assertThat(actual[1]).isEqualTo(SENTINEL);
+            assertThat(actual[cols + 2]).isEqualTo(SENTINEL);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void rmsnorm(Backend b, int n) {
+        Random rnd = new Random(n + 100);
+        float[] x = values(rnd, n + 4, -3, 3);
+        float[] weight = values(rnd, n, 0.5f, 1.5f);
+        float[] expected = filled(n + 2);
+        float[] actual = filled(n + 2);
+
+        b.reference().rmsnorm(expected, 1, x, 4, weight, n, 1e-5f);
+        b.ops().rmsnorm(actual, 1, x, 4, weight, n, 1e-5f);
+
+        assertClose("rmsnorm", actual, expected, i -> relative(expected[i], 16 + Math.sqrt(n)));
+        assertSentinels(actual, 1, n);
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void softmax(Backend b, int n) {
+        Random rnd = new Random(n + 200);
+        float[] expected = values(rnd, n + 3, -8, 8);
+        expected[0] = expected[1] = expected[n + 2] = SENTINEL;
+        float[] actual = expected.clone();
+
+        b.reference().softmax(expected, 2, n);
+        b.ops().softmax(actual, 2, n);
+
+        assertClose("softmax", actual, expected, i -> relative(expected[i], 64 + Math.sqrt(n)));
+        assertSentinels(actual, 2, n);
+    }
+
+    // ---- element-wise ----
+
+    @ParameterizedTest(name = "{0} {1} nDims={2}")
+    @MethodSource("ropeSizes")
+    void rope(Backend b, RopeMode mode, int nDims) {
+        Random rnd = new Random(nDims + 300 + mode.ordinal());
+        float[] expected = values(rnd, nDims + 2, -2, 2);
+        expected[0] = expected[nDims + 1] = SENTINEL;
+        float[] before = expected.clone();
+        float[] actual = expected.clone();
+        float[] cos = new float[nDims / 2];
+        float[] sin = new float[nDims / 2];
+        for (int i = 0; i < nDims / 2; i++) {
+            double angle = rnd.nextDouble(-Math.PI, Math.PI);
+            cos[i] = (float) Math.cos(angle);
+            sin[i] = (float) Math.sin(angle);
+        }
+
+        b.reference().rope(expected, 1, nDims, cos, sin, mode);
+        b.ops().rope(actual, 1, nDims, cos, sin, mode);
+
+        // each output is x0·c ± x1·s for its pair: two rounded products and a rounded sum
+        assertClose("rope", actual, expected, i -> 4 * EPS * (Math.abs(before[i]) + Math.abs(before[partner(i, nDims, mode)])));
+        assertSentinels(actual, 1, nDims);
+    }
+
+    /** The index (into the array, offset 1) of the other member of element i's pair, or i itself. */
+    private static int partner(int i, int nDims, RopeMode mode) {
+        int d = i - 1;
+        int half = nDims / 2;
+        if (d < 0 || d >= 2 * half) return i;
+        if (mode == RopeMode.NORMAL) return 1 + (d ^ 1);
+        return 1 + (d < half ? d + half : d - half);
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void silu(Backend b, int n) {
+        Random rnd = new Random(n + 400);
+        float[] expected = values(rnd, n + 2, -12, 12);
+        expected[0] = expected[n + 1] = SENTINEL;
+        float[] actual = expected.clone();
+
+        b.reference().silu(expected, 1, n);
+        b.ops().silu(actual, 1, n);
+
+        assertClose("silu", actual, expected, i -> relative(expected[i], 8));
+        assertSentinels(actual, 1, n);
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void mul(Backend b, int n) {
+        Random rnd = new Random(n + 500);
+        float[] factors = values(rnd, n + 1, -4, 4);
+        float[] expected = values(rnd, n + 1, -4, 4);
+        expected[n] = SENTINEL;
+        float[] actual = expected.clone();
+
+        b.reference().mul(expected, factors, n);
+        b.ops().mul(actual, factors, n);
+
+        assertClose("mul", actual, expected, i -> relative(expected[i], 1));
+        assertThat(actual[n]).isEqualTo(SENTINEL);
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void axpy(Backend b, int n) {
+        Random rnd = new Random(n + 600);
+        float[] x = values(rnd, n + 3, -4, 4);
+        float[] expected = values(rnd, n + 2, -4, 4);
+        expected[0] = expected[n + 1] = SENTINEL;
+        float[] before = expected.clone();
+        float[] actual = expected.clone();
+
+        b.reference().axpy(-0.75f, x, 3, expected, 1, n);
+        b.ops().axpy(-0.75f, x, 3, actual, 1, n);
+
+        assertClose("axpy", actual, expected,
+                i -> i < 1 || i > n ? 0 : 2 * EPS * (Math.abs(before[i]) + Math.abs(0.75 * x[i + 2])));
+        assertSentinels(actual, 1, n);
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void scale(Backend b, int n) {
+        Random rnd = new Random(n + 700);
+        float[] expected = values(rnd, n + 4, -4, 4);
+        expected[0] = expected[1] = expected[2] = expected[n + 3] = SENTINEL;
+        float[] actual = expected.clone();
+
+        b.reference().scale(expected, 3, n, 1.7f);
+        b.ops().scale(actual, 3, n, 1.7f);
+
+        assertClose("scale", actual, expected, i -> relative(expected[i], 1));
+        assertSentinels(actual, 3, n);
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void typesWithoutKernelsAreRefused(Backend b, int n) {
+        Tensor q41 = new Tensor("q41", DType.Q4_1, new long[] {32L * n}, MemorySegment.ofArray(new byte[20 * n]));
+        float[] x = new float[32 * n];
+
+        assertThatThrownBy(() -> b.ops().dotRow(q41, 0, x, 0))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Q4_1");
+        assertThatThrownBy(() -> b.ops().dequantizeRow(q41, 0, x, 0))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Q4_1");
+    }
+
+    // ---- helpers ----
+
+    /** Allowed error of a float sum of n products whose magnitudes add up to {@code magnitude}. */
+    static double sumTolerance(int n, double magnitude) {
+        return EPS * (8 + 8 * Math.sqrt(n)) * magnitude + Float.MIN_NORMAL;
+    }
+
+    private static double relative(float expected, double units) {
+        return units * EPS * Math.abs(expected) + Float.MIN_NORMAL;
+    }
+
+    /** Σ |w[r][i] · x[xOff+i]|: the scale of the rounding error in row r's dot product. */
+    private static double rowMagnitude(Tensor w, int r, float[] x, int xOff) {
+        double[] row = DoubleReferenceOps.decode(w, r);
+        double sum = 0;
+        for (int i = 0; i < row.length; i++) sum += Math.abs(row[i] * x[xOff + i]);
+        return sum;
+    }
+
+    private static Tensor copyOffHeap(Tensor heap) {
+        MemorySegment native_ = Arena.ofAuto().allocate(heap.data().byteSize(), 64);
+        native_.copyFrom(heap.data());
+        return new Tensor(heap.name(), heap.type(), heap.dims(), native_);
+    }
+
+    static float[] values(Random rnd, int n, float lo, float hi) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = lo + (hi - lo) * rnd.nextFloat();
+        return v;
+    }
+
+    private static float[] filled(int n) {
+        float[] v = new float[n];
+        Arrays.fill(v, SENTINEL);
+        return v;
+    }
+
+    private static void assertSentinels(float[] actual, int off, int n) {
+        for (int i = 0; i < actual.length; i++) {
+            if (i < off || i >= off + n) assertThat(actual[i]).as("untouched element %d", i).isEqualTo(SENTINEL);
+        }
+    }
+
+    private static void assertClose(String what, float[] actual, float[] expected, IntToDoubleFunction tolerance) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.length; i++) {
+            double tol = tolerance.applyAsDouble(i);
+            if (Math.abs((double) actual[i] - expected[i]) > tol || Float.isNaN(actual[i]) != Float.isNaN(expected[i])) {
+                assertThat((double) actual[i]).as("%s at %d", what, i).isCloseTo(expected[i], within(tol));
+            }
+        }
+    }
+}
