@@ -49,6 +49,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "Measured runs of each test (default: ${DEFAULT-VALUE}).")
     int repetitions = 5;
 
+    @Option(names = {"-w", "--warmup"}, paramLabel = "N", description = "Unmeasured runs first, for the JIT (default: ${DEFAULT-VALUE}).")
+    int warmup = 3;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -67,8 +70,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (promptTokens < 1 || genTokens < 1 || repetitions < 1 || threads < 1) {
-            throw new Main.UsageException("--prompt-tokens, --gen-tokens, --repetitions and --threads must be at least 1");
+        if (promptTokens < 1 || genTokens < 1 || repetitions < 1 || threads < 1 || warmup < 0) {
+            throw new Main.UsageException(
+                    "--prompt-tokens, --gen-tokens, --repetitions and --threads must be at least 1, --warmup at least 0");
         }
         Parallel.setThreads(threads);
         try (LanguageModel model = modelOption.load(main.hub())) {
@@ -85,7 +89,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private Measurement measure(String test, int tokens, Runnable run) {
-        run.run(); // warm-up: JIT and page cache
+        for (int i = 0; i < warmup; i++) run.run(); // JIT compilation and page cache
         double[] tps = new double[repetitions];
         for (int i = 0; i < repetitions; i++) {
             long t0 = System.nanoTime();
@@ -135,6 +139,7 @@ final class BenchCommand implements Callable<Integer> {
             doc.put("threads", threads);
             doc.put("kernels", kernels);
             doc.put("repetitions", repetitions);
+            doc.put("warmup", warmup);
             doc.put("java", Runtime.version().toString());
             doc.put("results", results);
             try {
@@ -143,12 +148,12 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalStateException("cannot write benchmark JSON: " + e.getMessage(), e);
             }
         } else {
-            out.printf(Locale.ROOT, "| %-24s | %10s | %7s | %-8s | %-6s | %14s |%n", "model", "params", "threads", "kernels",
+            out.printf(Locale.ROOT, "| %-24s | %10s | %7s | %-10s | %-6s | %14s |%n", "model", "params", "threads", "kernels",
                     "test", "t/s (median)");
-            out.printf("|%s|%s|%s|%s|%s|%s|%n", "-".repeat(26), "-".repeat(12), "-".repeat(9), "-".repeat(10),
+            out.printf("|%s|%s|%s|%s|%s|%s|%n", "-".repeat(26), "-".repeat(12), "-".repeat(9), "-".repeat(12),
                     "-".repeat(8), "-".repeat(16));
             for (Measurement m : ms) {
-                out.printf(Locale.ROOT, "| %-24s | %10s | %7d | %-8s | %-6s | %14.1f |%n", model.name(),
+                out.printf(Locale.ROOT, "| %-24s | %10s | %7d | %-10s | %-6s | %14.1f |%n", model.name(),
                         ModelsCommand.human(model.parameterCount(), 1000, ""), threads, kernels, m.test(), m.median());
             }
         }

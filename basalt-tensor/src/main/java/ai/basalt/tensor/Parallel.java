@@ -17,7 +17,7 @@ import java.util.concurrent.Future;
  */
 public final class Parallel {
     /** Below this many multiply-adds a loop runs on the caller's thread. */
-    public static final long MIN_PARALLEL_WORK = 1L << 15;
+    public static final long MIN_PARALLEL_WORK = 1L << 18;
 
     /** A body that handles rows [start, end). */
     @FunctionalInterface
