@@ -11,15 +11,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -153,21 +149,53 @@ class SentencePieceModelReaderTest {
         assertThat(v.addSpacePrefix()).isTrue();
     }
 
-    @Property(tries = 1000)
-    void mutatedModelsFailOnlyWithAOneLineFormatError(@ForAll("mutatedModels") byte[] model) {
+    @Test
+    void mutatedModelsFailOnlyWithAOneLineFormatError() {
+        int tries = 1000;
+        int[] read = {0};
+        RandomInputs.forAll("SentencePieceModelReaderTest.mutatedModelsFailOnlyWithAOneLineFormatError", List.of(),
+                tries, SentencePieceModelReaderTest::mutatedModel, model -> {
+                    if (readsOrIsRejected(model)) read[0]++;
+                });
+        // Both outcomes must be common, or the mutations are too mild or too destructive to test anything.
+        assertThat(100.0 * read[0] / tries).as("%% of %d mutated models read (%s)", tries, RandomInputs.seedNote())
+                .isGreaterThan(5);
+        assertThat(100.0 * (tries - read[0]) / tries)
+                .as("%% of %d mutated models rejected (%s)", tries, RandomInputs.seedNote()).isGreaterThan(5);
+    }
+
+    /** The edge cases, every one: the model cut at each length, each byte flipped, and nothing but 0xFF bytes. */
+    @Test
+    void everyTruncationAndFlipOfAModelFailsOnlyWithAOneLineFormatError() {
+        List<byte[]> models = new ArrayList<>();
+        for (int n = 0; n < MODEL.length; n++) {
+            models.add(Arrays.copyOf(MODEL, n));
+            byte[] flipped = MODEL.clone();
+            flipped[n] ^= (byte) 0xFF;
+            models.add(flipped);
+        }
+        models.add(new byte[64]);
+        byte[] ones = new byte[64];
+        Arrays.fill(ones, (byte) 0xFF);
+        models.add(ones);
+        RandomInputs.forAll("SentencePieceModelReaderTest.everyTruncationAndFlipOfAModel", models, 0, r -> null,
+                SentencePieceModelReaderTest::readsOrIsRejected);
+    }
+
+    /**
+     * Reads {@code model}: true if it reads and its tokenizer encodes and decodes, false if it is rejected with a
+     * one-line {@link TokenizerFormatException} naming the file; anything else fails.
+     */
+    private static boolean readsOrIsRejected(byte[] model) {
         try {
             Vocabulary v = SentencePieceModelReader.read(model, "mutated.model");
             Tokenizer t = Tokenizers.sentencePiece(v);
             assertThat(t.decode(t.encode("ab <s>", true, true), true, true)).isNotNull();
-            Statistics.label("outcome").collect("read");
+            return true;
         } catch (TokenizerFormatException e) {
             assertThat(e.getMessage()).contains("mutated.model").doesNotContain("\n");
-            Statistics.label("outcome").collect("rejected");
+            return false;
         }
-        Statistics.label("outcome").coverage(coverage -> {
-            coverage.check("read").percentage(p -> p > 5);
-            coverage.check("rejected").percentage(p -> p > 5);
-        });
     }
 
     @Test
@@ -180,29 +208,36 @@ class SentencePieceModelReaderTest {
                 .hasMessage("malformed SentencePiece model: byte piece 0 reads '<0xZZ>', expected <0xHH> (file: m)");
     }
 
-    @Provide
-    Arbitrary<byte[]> mutatedModels() {
-        byte[] model = SentencePieceModelWriter.write(
-                TestVocabularies.llamaLayout().normal("▁", -1f).normal("ab", -2f).build(true));
-        Arbitrary<Integer> position = Arbitraries.integers().between(0, model.length - 1);
-        Arbitrary<byte[]> flipped = Combinators.combine(position.list().ofMinSize(1).ofMaxSize(4),
-                Arbitraries.bytes().list().ofSize(4)).as((positions, values) -> {
-                    byte[] copy = model.clone();
-                    for (int i = 0; i < positions.size(); i++) {
-                        copy[positions.get(i)] = values.get(i);
-                    }
-                    return copy;
-                });
-        Arbitrary<byte[]> truncated = position.map(n -> Arrays.copyOf(model, n));
-        Arbitrary<byte[]> inserted = Combinators.combine(position, Arbitraries.bytes().array(byte[].class).ofMaxSize(6))
-                .as((at, extra) -> {
-                    byte[] copy = new byte[model.length + extra.length];
-                    System.arraycopy(model, 0, copy, 0, at);
-                    System.arraycopy(extra, 0, copy, at, extra.length);
-                    System.arraycopy(model, at, copy, at + extra.length, model.length - at);
-                    return copy;
-                });
-        return Arbitraries.oneOf(flipped, truncated, inserted, Arbitraries.bytes().array(byte[].class).ofMaxSize(64));
+    /** The model the mutations start from. */
+    private static final byte[] MODEL = SentencePieceModelWriter.write(
+            TestVocabularies.llamaLayout().normal("▁", -1f).normal("ab", -2f).build(true));
+
+    /**
+     * One of, equally often: the model with one to four bytes overwritten, the model cut short, the model with up
+     * to six bytes inserted, or up to 64 random bytes.
+     */
+    private static byte[] mutatedModel(SplittableRandom r) {
+        return switch (r.nextInt(4)) {
+            case 0 -> {
+                byte[] copy = MODEL.clone();
+                int n = RandomInputs.between(r, 1, 4);
+                for (int i = 0; i < n; i++) {
+                    copy[RandomInputs.between(r, 0, MODEL.length - 1)] = RandomInputs.anyByte(r);
+                }
+                yield copy;
+            }
+            case 1 -> Arrays.copyOf(MODEL, RandomInputs.between(r, 0, MODEL.length - 1));
+            case 2 -> {
+                int at = RandomInputs.between(r, 0, MODEL.length - 1);
+                byte[] extra = RandomInputs.bytes(r, 6);
+                byte[] copy = new byte[MODEL.length + extra.length];
+                System.arraycopy(MODEL, 0, copy, 0, at);
+                System.arraycopy(extra, 0, copy, at, extra.length);
+                System.arraycopy(MODEL, at, copy, at + extra.length, MODEL.length - at);
+                yield copy;
+            }
+            default -> RandomInputs.bytes(r, 64);
+        };
     }
 
     private interface Body {
