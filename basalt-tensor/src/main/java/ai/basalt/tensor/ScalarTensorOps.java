@@ -105,8 +105,13 @@ public final class ScalarTensorOps implements TensorOps {
 
     @Override
     public void rope(float[] x, int off, int nDims, float[] cos, float[] sin, RopeMode mode) {
+        ropePairs(x, off, nDims, cos, sin, mode, 0);
+    }
+
+    /** Rotates pairs [from, nDims/2) one at a time: the reference, and the tail of vector kernels. */
+    static void ropePairs(float[] x, int off, int nDims, float[] cos, float[] sin, RopeMode mode, int from) {
         int half = nDims / 2;
-        for (int i = 0; i < half; i++) {
+        for (int i = from; i < half; i++) {
             int a = mode == RopeMode.NORMAL ? off + 2 * i : off + i;
             int b = mode == RopeMode.NORMAL ? a + 1 : a + half;
             float x0 = x[a];

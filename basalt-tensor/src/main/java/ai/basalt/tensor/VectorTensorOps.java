@@ -225,14 +225,7 @@ final class VectorTensorOps implements TensorOps {
                 x0.mul(s).add(x1.mul(c)).intoArray(x, off + half + i);
             }
         }
-        for (; i < half; i++) {
-            int a = mode == RopeMode.NORMAL ? off + 2 * i : off + i;
-            int b = mode == RopeMode.NORMAL ? a + 1 : a + half;
-            float x0 = x[a];
-            float x1 = x[b];
-            x[a] = x0 * cos[i] - x1 * sin[i];
-            x[b] = x0 * sin[i] + x1 * cos[i];
-        }
+        ScalarTensorOps.ropePairs(x, off, nDims, cos, sin, mode, i);
     }
 
     @Override
