@@ -4,6 +4,7 @@
  */
 module ai.basalt.model {
     requires transitive ai.basalt.tokenizer;
+    requires transitive ai.basalt.nn;
     exports ai.basalt.model;
     exports ai.basalt.model.llama;
     uses ai.basalt.model.Architecture;

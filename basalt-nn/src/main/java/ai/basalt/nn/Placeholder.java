@@ -1,0 +1,1 @@
+package ai.basalt.nn; final class Placeholder { private Placeholder() {} }

@@ -1,0 +1,2 @@
+/** Reverse-mode autograd over float tensors, with layers, losses and optimizers built on it. */
+package ai.basalt.nn;

@@ -1,0 +1,1 @@
+package ai.basalt.train; final class Placeholder { private Placeholder() {} }

@@ -1,0 +1,2 @@
+/** Training: tokenized data shards, the training loop, checkpoints and export. */
+package ai.basalt.train;
