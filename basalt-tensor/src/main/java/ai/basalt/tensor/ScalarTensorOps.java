@@ -90,6 +90,20 @@ public final class ScalarTensorOps implements TensorOps {
     }
 
     @Override
+    public void layernorm(float[] out, int outOff, float[] x, int xOff, float[] weight, float[] bias, int n, float eps) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += x[xOff + i];
+        float mean = (float) (sum / n);
+        double sq = 0;
+        for (int i = 0; i < n; i++) {
+            float d = x[xOff + i] - mean;
+            sq += (double) (d * d);
+        }
+        float scale = (float) (1.0 / Math.sqrt((float) (sq / n) + eps));
+        for (int i = 0; i < n; i++) out[outOff + i] = (x[xOff + i] - mean) * scale * weight[i] + bias[i];
+    }
+
+    @Override
     public void softmax(float[] x, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) max = Math.max(max, x[off + i]);
@@ -124,6 +138,18 @@ public final class ScalarTensorOps implements TensorOps {
     @Override
     public void silu(float[] x, int off, int n) {
         for (int i = off; i < off + n; i++) x[i] = (float) (x[i] / (1.0 + Math.exp(-x[i])));
+    }
+
+    /** √(2/π), the GELU tanh approximation's constant. */
+    static final float GELU_K = 0.7978845608028654f;
+
+    @Override
+    public void gelu(float[] x, int off, int n) {
+        for (int i = off; i < off + n; i++) x[i] = gelu(x[i]);
+    }
+
+    static float gelu(float v) {
+        return 0.5f * v * (1f + (float) Math.tanh(GELU_K * (v + 0.044715f * v * v * v)));
     }
 
     @Override

@@ -27,6 +27,12 @@ public interface TensorOps {
      */
     void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, int n, float eps);
 
+    /**
+     * out[outOff+i] = (x[xOff+i] − mean) / sqrt(var + eps) · weight[i] + bias[i] for i in [0, n): LayerNorm
+     * (Ba et al. 2016) with biased variance, mean and variance accumulated in double as ggml does.
+     */
+    void layernorm(float[] out, int outOff, float[] x, int xOff, float[] weight, float[] bias, int n, float eps);
+
     /** In-place numerically stable softmax of x[off .. off+n). */
     void softmax(float[] x, int off, int n);
 
@@ -38,6 +44,12 @@ public interface TensorOps {
 
     /** In place: x ← x · σ(x) (SiLU, Elfwing et al. 2017) over x[off .. off+n). */
     void silu(float[] x, int off, int n);
+
+    /**
+     * In place: GELU with the tanh approximation used by GPT-2 (Hendrycks and Gimpel 2016):
+     * x ← 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) over x[off .. off+n).
+     */
+    void gelu(float[] x, int off, int n);
 
     /** In place: a[i] ← a[i] · b[i] for i in [0, n). */
     void mul(float[] a, float[] b, int n);

@@ -173,6 +173,32 @@ final class VectorTensorOps implements TensorOps {
         for (; i < n; i++) out[outOff + i] = (x[xOff + i] * scale) * weight[i];
     }
 
+    @Override
+    public void layernorm(float[] out, int outOff, float[] x, int xOff, float[] weight, float[] bias, int n, float eps) {
+        DoubleVector acc = DoubleVector.zero(D);
+        int i = 0;
+        for (; i <= n - L; i += L) acc = acc.add(widenedSum(FloatVector.fromArray(F, x, xOff + i)));
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += x[xOff + i];
+        float mean = (float) (sum / n);
+        DoubleVector sqAcc = DoubleVector.zero(D);
+        for (i = 0; i <= n - L; i += L) {
+            FloatVector d = FloatVector.fromArray(F, x, xOff + i).sub(mean);
+            sqAcc = sqAcc.add(widenedSum(d.mul(d)));
+        }
+        double sq = sqAcc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float d = x[xOff + i] - mean;
+            sq += (double) (d * d);
+        }
+        float scale = (float) (1.0 / Math.sqrt((float) (sq / n) + eps));
+        for (i = 0; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i).sub(mean).mul(scale);
+            v.mul(FloatVector.fromArray(F, weight, i)).add(FloatVector.fromArray(F, bias, i)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) out[outOff + i] = (x[xOff + i] - mean) * scale * weight[i] + bias[i];
+    }
+
     /** The lanes of {@code v} widened to double, two halves added: an exact, order-free partial sum. */
     private static DoubleVector widenedSum(FloatVector v) {
         DoubleVector lo = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
@@ -236,6 +262,17 @@ final class VectorTensorOps implements TensorOps {
             v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(x, off + i);
         }
         for (; i < n; i++) x[off + i] = (float) (x[off + i] / (1.0 + Math.exp(-x[off + i])));
+    }
+
+    @Override
+    public void gelu(float[] x, int off, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i);
+            FloatVector inner = v.mul(v).mul(0.044715f).mul(v).add(v).mul(ScalarTensorOps.GELU_K);
+            v.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1f)).intoArray(x, off + i);
+        }
+        for (; i < n; i++) x[off + i] = ScalarTensorOps.gelu(x[off + i]);
     }
 
     @Override

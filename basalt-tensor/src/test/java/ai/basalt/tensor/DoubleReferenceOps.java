@@ -76,6 +76,25 @@ final class DoubleReferenceOps implements TensorOps {
     }
 
     @Override
+    public void layernorm(float[] out, int outOff, float[] x, int xOff, float[] weight, float[] bias, int n, float eps) {
+        double mean = 0;
+        for (int i = 0; i < n; i++) mean += x[xOff + i];
+        mean /= n;
+        double var = 0;
+        for (int i = 0; i < n; i++) var += (x[xOff + i] - mean) * (x[xOff + i] - mean);
+        double scale = 1.0 / Math.sqrt(var / n + eps);
+        for (int i = 0; i < n; i++) out[outOff + i] = (float) ((x[xOff + i] - mean) * scale * weight[i] + bias[i]);
+    }
+
+    @Override
+    public void gelu(float[] x, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            double v = x[i];
+            x[i] = (float) (0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v))));
+        }
+    }
+
+    @Override
     public void softmax(float[] x, int off, int n) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) max = Math.max(max, x[off + i]);

@@ -144,6 +144,39 @@ class TensorOpsContractTest {
 
     @ParameterizedTest(name = "{0} n={1}")
     @MethodSource("sizes")
+    void layernorm(Backend b, int n) {
+        Random rnd = new Random(n + 150);
+        float[] x = values(rnd, n + 4, -3, 5);
+        float[] weight = values(rnd, n, 0.5f, 1.5f);
+        float[] bias = values(rnd, n, -0.5f, 0.5f);
+        float[] expected = filled(n + 2);
+        float[] actual = filled(n + 2);
+
+        b.reference().layernorm(expected, 1, x, 4, weight, bias, n, 1e-5f);
+        b.ops().layernorm(actual, 1, x, 4, weight, bias, n, 1e-5f);
+
+        // a centred value near zero loses relative precision: measure error against the output's scale
+        assertClose("layernorm", actual, expected, i -> EPS * (64 + 8 * Math.sqrt(n)) * 4);
+        assertSentinels(actual, 1, n);
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void gelu(Backend b, int n) {
+        Random rnd = new Random(n + 450);
+        float[] expected = values(rnd, n + 2, -8, 8);
+        expected[0] = expected[n + 1] = SENTINEL;
+        float[] actual = expected.clone();
+
+        b.reference().gelu(expected, 1, n);
+        b.ops().gelu(actual, 1, n);
+
+        assertClose("gelu", actual, expected, i -> EPS * 16 * Math.max(1, Math.abs(expected[i])));
+        assertSentinels(actual, 1, n);
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
     void softmax(Backend b, int n) {
         Random rnd = new Random(n + 200);
         float[] expected = values(rnd, n + 3, -8, 8);
