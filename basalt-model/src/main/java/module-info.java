@@ -7,6 +7,9 @@ module ai.basalt.model {
     requires transitive ai.basalt.nn;
     exports ai.basalt.model;
     exports ai.basalt.model.llama;
+    exports ai.basalt.model.gpt2;
     uses ai.basalt.model.Architecture;
-    provides ai.basalt.model.Architecture with ai.basalt.model.llama.LlamaArchitecture;
+    provides ai.basalt.model.Architecture with
+            ai.basalt.model.llama.LlamaArchitecture,
+            ai.basalt.model.gpt2.Gpt2Architecture;
 }

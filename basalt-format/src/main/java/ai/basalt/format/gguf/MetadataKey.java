@@ -21,6 +21,7 @@ public enum MetadataKey {
     ATTENTION_HEAD_COUNT_KV("%s.attention.head_count_kv"),
     ATTENTION_KEY_LENGTH("%s.attention.key_length"),
     ATTENTION_VALUE_LENGTH("%s.attention.value_length"),
+    ATTENTION_LAYER_NORM_EPSILON("%s.attention.layer_norm_epsilon"),
     ATTENTION_LAYER_NORM_RMS_EPSILON("%s.attention.layer_norm_rms_epsilon"),
     ROPE_DIMENSION_COUNT("%s.rope.dimension_count"),
     ROPE_FREQ_BASE("%s.rope.freq_base"),

@@ -6,10 +6,12 @@ package ai.basalt.format.gguf;
  */
 public enum TensorKey {
     TOKEN_EMBD("token_embd", false),
+    POSITION_EMBD("position_embd", false),
     OUTPUT_NORM("output_norm", false),
     OUTPUT("output", false),
     ROPE_FREQS("rope_freqs", false),
     ATTN_NORM("attn_norm", true),
+    ATTN_QKV("attn_qkv", true),
     ATTN_Q("attn_q", true),
     ATTN_K("attn_k", true),
     ATTN_V("attn_v", true),
@@ -31,6 +33,11 @@ public enum TensorKey {
 
     public boolean perLayer() {
         return perLayer;
+    }
+
+    /** The bias of a model-wide tensor, e.g. {@code output_norm.bias}. */
+    public String bias() {
+        return name(-1, "bias");
     }
 
     /** The weight of a model-wide tensor, e.g. {@code token_embd.weight}. */

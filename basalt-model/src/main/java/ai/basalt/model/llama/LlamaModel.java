@@ -3,10 +3,9 @@ package ai.basalt.model.llama;
 import ai.basalt.format.gguf.GgufFile;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
-import ai.basalt.tensor.Parallel;
+import ai.basalt.model.layers.CachedAttention;
 import ai.basalt.tensor.TensorOps;
 import ai.basalt.tokenizer.Tokenizer;
-import java.util.Arrays;
 
 /**
  * The Llama architecture (Touvron et al. 2023): pre-norm transformer blocks with RMSNorm, rotary
@@ -21,6 +20,7 @@ public final class LlamaModel implements LanguageModel {
     private final LlamaWeights weights;
     private final Tokenizer tokenizer;
     private final TensorOps ops;
+    private final CachedAttention attention;
 
     LlamaModel(GgufFile file, String architecture, String name, LlamaConfig config, LlamaWeights weights,
             Tokenizer tokenizer, TensorOps ops) {
@@ -31,6 +31,7 @@ public final class LlamaModel implements LanguageModel {
         this.weights = weights;
         this.tokenizer = tokenizer;
         this.ops = ops;
+        this.attention = new CachedAttention(ops, config.headCount(), config.headCountKv(), config.headDim());
     }
 
     public LlamaConfig config() {
@@ -132,34 +133,9 @@ public final class LlamaModel implements LanguageModel {
         System.arraycopy(s.k, 0, s.keyCache[l], position * kvDim, kvDim);
         System.arraycopy(s.v, 0, s.valueCache[l], position * kvDim, kvDim);
 
-        float scale = (float) (1.0 / Math.sqrt(headDim));
-        int group = c.headCount() / c.headCountKv();
-        int positions = position + 1;
-        Parallel.forRows(c.headCount(), 2L * positions * headDim, (start, end) -> {
-            for (int h = start; h < end; h++) {
-                attendHead(s, l, h, h / group, positions, scale);
-            }
-        });
+        attention.attend(s.q, s.keyCache[l], s.valueCache[l], s.scores, s.attnOut, position + 1);
         ops.matmul(weights.wo[l], s.attnOut, s.proj);
         ops.axpy(1f, s.proj, 0, s.x, 0, c.embeddingLength());
-    }
-
-    /** One head: softmax(q·Kᵀ · scale) · V over the cached positions. */
-    private void attendHead(LlamaState s, int l, int h, int kvHead, int positions, float scale) {
-        int headDim = config.headDim();
-        int kvDim = config.kvDim();
-        float[] scores = s.scores[h];
-        float[] keys = s.keyCache[l];
-        float[] values = s.valueCache[l];
-        int qOff = h * headDim;
-        for (int t = 0; t < positions; t++) {
-            scores[t] = ops.dot(s.q, qOff, keys, t * kvDim + kvHead * headDim, headDim) * scale;
-        }
-        ops.softmax(scores, 0, positions);
-        Arrays.fill(s.attnOut, qOff, qOff + headDim, 0f);
-        for (int t = 0; t < positions; t++) {
-            ops.axpy(scores[t], values, t * kvDim + kvHead * headDim, s.attnOut, qOff, headDim);
-        }
     }
 
     /** x ← x + W_down · (SiLU(W_gate · n) ⊙ W_up · n) with n = RMSNorm(x) (Shazeer 2020, SwiGLU). */
