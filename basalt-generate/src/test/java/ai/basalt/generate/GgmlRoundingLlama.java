@@ -8,27 +8,32 @@ import ai.basalt.tensor.Quantizer;
 import ai.basalt.tensor.Tensor;
 import ai.basalt.tensor.TensorOps;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * Test-only reference: a scalar Llama forward pass that rounds the input of every matrix product the way
  * ggml's CPU backend does before its dot products, so that the part of the Basalt/llama.cpp gap due to that
- * rounding can be told apart from everything else.
+ * rounding can be told apart from everything else ({@link QuantizedConformanceTest}).
  *
  * <p>ggml converts the activation operand of {@code mul_mat} to the weight type's {@code vec_dot_type}
  * ({@code ggml-cpu.c}, {@code type_traits_cpu}): F16 for F16 weights, BF16 for BF16, Q8_0 for Q8_0 and Q4_0
- * weights, nothing for F32. Here each weight is dequantized once to F32, each activation vector goes through
- * {@link Quantizer} to that type and back, and the product is then Basalt's scalar F32 kernel, which already
- * matches llama.cpp on F32 weights ({@link LlamaCppConformanceTest}). Everything else (RMSNorm, RoPE,
- * attention over an F32 KV cache, SwiGLU) is the same arithmetic as {@code LlamaModel}'s, one token at a time.
+ * weights, nothing for F32. Here each weight is dequantized once to F32 ({@link Tensor#toFloatArray()}), each
+ * activation vector goes through {@link Quantizer} to that type and back, and the product is a plain F32 dot
+ * product. (For Q8_0 activations {@link Quantizer} rounds halves away from zero like ggml's reference
+ * quantizer, where the AVX2 one rounds them to even; exact halves are too rare to matter here.) Everything else
+ * (RMSNorm, RoPE, attention over an F32 KV cache, SwiGLU) is the F32 arithmetic of Basalt's {@code LlamaModel},
+ * which matches llama.cpp on F32 weights ({@link LlamaCppConformanceTest}), one token at a time.
  *
- * <p>Shapes: C model width, F feed-forward width, V vocabulary, T context length.
+ * <p>Shapes: C model width, V vocabulary, T context length.
  */
 final class GgmlRoundingLlama {
     private static final TensorOps OPS = TensorOps.scalar();
 
-    /** A weight matrix as F32, with the type it is stored in in the file. */
-    private record Weight(Tensor f32, DType stored) {}
+    /**
+     * A weight matrix dequantized to F32, and the type the file stores it in.
+     *
+     * @param values (rows, cols) row-major
+     */
+    private record Weight(float[] values, int rows, int cols, DType stored) {}
 
     private final LlamaConfig c;
     /** (V, C) */
@@ -78,17 +83,20 @@ final class GgmlRoundingLlama {
 
     private static Weight weight(GgufFile file, String name) {
         Tensor stored = file.tensor(name);
-        return new Weight(Tensor.ofFloats(name, stored.toFloatArray(), stored.dims()), stored.type());
+        return new Weight(stored.toFloatArray(), stored.rows(), stored.cols(), stored.type());
     }
 
-    /** Runs {@code token} at {@code position} (positions in order from 0) and returns the next-token logits. */
+    /**
+     * Runs {@code token} at {@code position} and returns the next-token logits. Positions go in order from 0;
+     * running position p again overwrites its cache entry, so {@code forward(t, 0)} evaluates a one-token context.
+     */
     float[] forward(int token, int position) {
         int dim = c.embeddingLength();
         float[] x = new float[dim];
-        OPS.dequantizeRow(embedding.f32(), token, x, 0);
+        System.arraycopy(embedding.values(), token * dim, x, 0, dim);
         float[] cos = new float[c.ropeDimensions() / 2];
         float[] sin = new float[cos.length];
-        // θ_i = position · base^(-2i/d), stepped in float as ggml does (see LlamaModel.ropeAngles).
+        // θ_i = position · base^(-2i/d), the ratio applied in float once per pair, as ggml does.
         float thetaScale = (float) Math.pow(c.ropeFreqBase(), -2.0f / c.ropeDimensions());
         float theta = position;
         for (int i = 0; i < cos.length; i++) {
@@ -149,13 +157,14 @@ final class GgmlRoundingLlama {
 
     /** W · round(x), with x rounded to the weight's ggml vec_dot_type. */
     private static float[] matmul(Weight w, float[] x) {
-        float[] out = new float[w.f32().rows()];
-        OPS.matmul(w.f32(), roundAsGgml(x, w.stored()), out);
+        float[] rounded = roundAsGgml(x, w.stored());
+        float[] out = new float[w.rows()];
+        for (int r = 0; r < w.rows(); r++) out[r] = OPS.dot(w.values(), r * w.cols(), rounded, 0, w.cols());
         return out;
     }
 
     /** {@code x} converted to the type ggml's CPU backend dots a {@code weightType} row with, and back. */
-    static float[] roundAsGgml(float[] x, DType weightType) {
+    private static float[] roundAsGgml(float[] x, DType weightType) {
         DType vecDotType = switch (weightType) {
             case F32 -> null;
             case F16 -> DType.F16;
@@ -164,6 +173,6 @@ final class GgmlRoundingLlama {
             default -> throw new IllegalArgumentException("no vec_dot_type known for " + weightType);
         };
         if (vecDotType == null) return x;
-        return Quantizer.tensor("x", vecDotType, Arrays.copyOf(x, x.length), x.length).toFloatArray();
+        return Quantizer.tensor("x", vecDotType, x, x.length).toFloatArray();
     }
 }
