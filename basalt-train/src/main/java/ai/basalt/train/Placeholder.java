@@ -1,1 +1,0 @@
-package ai.basalt.train; final class Placeholder { private Placeholder() {} }
