@@ -1,1 +1,0 @@
-package ai.basalt.nn; final class Placeholder { private Placeholder() {} }
