@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes basalt-nn/src/test/resources/ai/basalt/nn/torch-reference.bin: inputs, outputs and gradients of every
 basalt-nn op, plus AdamW steps with clipping and nanoGPT's schedule, computed by PyTorch (1.13 from
-Debian's python3-torch: `apt-get install python3-torch`, then `/usr/bin/python3 tools/torch_reference.py`).
+Debian's python3-torch: `apt-get install python3-torch`, then `/usr/bin/python3 tools/nn/torch_reference.py`).
 
 Format (little-endian): magic b"BNNT", int32 version 1, int32 record count, then per record: uint16 name
 length, UTF-8 name, uint8 type (0 float32, 1 int32), int32 rank, int32 dims[rank], the values.

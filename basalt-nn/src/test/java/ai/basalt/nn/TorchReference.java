@@ -11,7 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The PyTorch fixture written by {@code tools/torch_reference.py}: named float32 or int32 tensors. The
+ * The PyTorch fixture written by {@code tools/nn/torch_reference.py}: named float32 or int32 tensors. The
  * reader checks the magic, the version and every size against the bytes left.
  */
 final class TorchReference {
@@ -54,7 +54,7 @@ final class TorchReference {
 
     static TorchReference load() {
         try (InputStream in = TorchReference.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) throw new IllegalStateException("fixture missing: " + RESOURCE + " (run basalt-nn/tools/torch_reference.py)");
+            if (in == null) throw new IllegalStateException("fixture missing: " + RESOURCE + " (run tools/nn/torch_reference.py)");
             byte[] bytes = new DataInputStream(in).readAllBytes();
             return new TorchReference(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
         } catch (IOException e) {

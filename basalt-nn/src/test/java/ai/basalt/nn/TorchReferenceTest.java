@@ -14,7 +14,7 @@ import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every op, AdamW, clipping and the schedule against PyTorch 1.13 ({@code tools/torch_reference.py}):
+ * Every op, AdamW, clipping and the schedule against PyTorch 1.13 ({@code tools/nn/torch_reference.py}):
  * outputs within 1e-5 and gradients within 1e-4, relative to the tensor's scale.
  */
 class TorchReferenceTest {
