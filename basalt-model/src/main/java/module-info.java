@@ -8,6 +8,7 @@ module ai.basalt.model {
     exports ai.basalt.model;
     exports ai.basalt.model.llama;
     exports ai.basalt.model.gpt2;
+    exports ai.basalt.model.training;
     uses ai.basalt.model.Architecture;
     provides ai.basalt.model.Architecture with
             ai.basalt.model.llama.LlamaArchitecture,
