@@ -1,5 +1,7 @@
 package ai.basalt.tokenizer;
 
+import ai.basalt.format.gguf.GgufMetadata;
+import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.format.gguf.TokenType;
 
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,8 @@ import java.util.Objects;
  * unless the tokens start with a BOS that {@code removeSpecial} drops (llama.cpp keeps that space).
  */
 public final class SentencePieceBpeTokenizer implements Tokenizer {
-    private static final char SPACE_ESCAPE = '\u2581';
+    /** SentencePiece's stand-in for a space in piece texts, U+2581. */
+    static final char SPACE_ESCAPE = '\u2581';
     private static final byte[] NOTHING = new byte[0];
 
     private final Vocabulary vocabulary;
@@ -155,6 +158,18 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
     @Override
     public TokenDecoder newContinuationDecoder() {
         return new StreamDecoder(false);
+    }
+
+    /**
+     * Puts the {@code tokenizer.ggml.*} entries llama.cpp reads for a SentencePiece vocabulary: model
+     * {@code llama}, tokens, scores, token types, special ids and the BOS/EOS/space-prefix flags.
+     */
+    @Override
+    public GgufMetadata.Builder putGgufMetadata(GgufMetadata.Builder metadata) {
+        metadata.putString(MetadataKey.TOKENIZER_MODEL.key(), GgufTokenizers.MODEL_SPM);
+        GgufTokenizers.putTokens(metadata, vocabulary, true);
+        GgufTokenizers.putSpecialIds(metadata, vocabulary);
+        return metadata.putBool(MetadataKey.TOKENIZER_ADD_SPACE_PREFIX.key(), vocabulary.addSpacePrefix());
     }
 
     /** Decodes as {@code decode(tokens)} does, one token at a time. */

@@ -1,5 +1,7 @@
 package ai.basalt.tokenizer;
 
+import ai.basalt.format.gguf.GgufMetadata;
+
 /**
  * Text to token ids and back. Implementations are immutable and safe to share between threads; the
  * {@link TokenDecoder}s they hand out are not.
@@ -50,4 +52,10 @@ public interface Tokenizer {
      * {@link #newStreamingDecoder()}, except that the first token keeps its leading space.
      */
     TokenDecoder newContinuationDecoder();
+
+    /**
+     * Puts into {@code metadata} the {@code tokenizer.ggml.*} entries from which {@link GgufTokenizers#load}
+     * rebuilds this tokenizer (and llama.cpp reads its vocabulary); returns {@code metadata}.
+     */
+    GgufMetadata.Builder putGgufMetadata(GgufMetadata.Builder metadata);
 }

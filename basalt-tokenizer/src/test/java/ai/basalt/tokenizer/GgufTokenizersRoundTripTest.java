@@ -1,0 +1,145 @@
+package ai.basalt.tokenizer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.basalt.format.gguf.GgufFile;
+import ai.basalt.format.gguf.GgufMetadata;
+import ai.basalt.format.gguf.GgufValueType;
+import ai.basalt.format.gguf.GgufWriter;
+import ai.basalt.format.gguf.MetadataKey;
+import ai.basalt.testkit.ConformanceData;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each tokenizer written as GGUF metadata ({@link Tokenizer#putGgufMetadata}), into a real GGUF file, and read back
+ * by {@link GgufTokenizers#load}: the same class, vocabulary and encodings.
+ */
+class GgufTokenizersRoundTripTest {
+    private static final List<String> TEXTS = List.of("", "Hello world", " this is 🦙.cpp\n\n  ok", "3333 ½ Ελληνικά",
+            "a<|endoftext|>b", "\t\u3000x\r\n");
+
+    @TempDir
+    Path temp;
+
+    private Tokenizer roundTrip(Tokenizer tokenizer) {
+        GgufMetadata metadata = tokenizer.putGgufMetadata(GgufMetadata.builder()
+                .putString(MetadataKey.GENERAL_ARCHITECTURE.key(), "test")).build();
+        Path file = temp.resolve("tokenizer.gguf");
+        new GgufWriter(metadata).write(file);
+        try (GgufFile gguf = GgufFile.open(file)) {
+            return GgufTokenizers.load(gguf);
+        }
+    }
+
+    private static void assertSameEncodings(Tokenizer expected, Tokenizer actual, List<String> texts) {
+        for (String text : texts) {
+            for (boolean parseSpecial : new boolean[] {false, true}) {
+                assertThat(actual.encode(text, true, parseSpecial)).as(text)
+                        .isEqualTo(expected.encode(text, true, parseSpecial));
+            }
+        }
+    }
+
+    @Test
+    void roundTripsATrainedByteLevelBpe() {
+        ByteLevelBpeTokenizer trained = SmallByteLevelBpe.tokenizer();
+        Tokenizer loaded = roundTrip(trained);
+        assertThat(loaded).isInstanceOf(ByteLevelBpeTokenizer.class);
+        assertThat(loaded.vocabulary()).isEqualTo(trained.vocabulary());
+        assertThat(((ByteLevelBpeTokenizer) loaded).merges()).isEqualTo(trained.merges());
+        assertSameEncodings(trained, loaded, TEXTS);
+    }
+
+    @Test
+    void roundTripsGpt2() throws IOException {
+        ByteLevelBpeTokenizer gpt2 = TestAssets.gpt2();
+        Tokenizer loaded = roundTrip(gpt2);
+        assertThat(loaded.vocabulary()).isEqualTo(gpt2.vocabulary());
+        assertSameEncodings(gpt2, loaded, LlamaCppVectors.read("ggml-vocab-gpt-2.gguf").stream()
+                .map(LlamaCppVectors.Case::input).toList());
+    }
+
+    @Test
+    void writesWhatLlamaCppReadsForGpt2() {
+        GgufMetadata m = SmallByteLevelBpe.tokenizer().putGgufMetadata(GgufMetadata.builder()).build();
+        assertThat(m.getString("tokenizer.ggml.model")).isEqualTo("gpt2");
+        assertThat(m.getString("tokenizer.ggml.pre")).isEqualTo("gpt-2");
+        assertThat(m.getStringArray("tokenizer.ggml.merges")[0]).contains(" ");
+        assertThat(m.getArray("tokenizer.ggml.token_type").elementType()).isEqualTo(GgufValueType.INT32);
+        assertThat(m.type("tokenizer.ggml.bos_token_id")).isEqualTo(GgufValueType.UINT32);
+        assertThat(m.contains("tokenizer.ggml.unknown_token_id")).isFalse();
+    }
+
+    @Test
+    void roundTripsACharTokenizer() {
+        CharTokenizer chars = CharTokenizer.fromCorpus("Hello world!\n\tÄ🦙");
+        Tokenizer loaded = roundTrip(chars);
+        assertThat(loaded).isEqualTo(chars);
+        assertThat(loaded.vocabulary()).isEqualTo(chars.vocabulary());
+        assertThat(loaded.vocabulary().eos()).isEqualTo(-1);
+    }
+
+    /** Without Basalt's marker, a character vocabulary is a SentencePiece one that tokenizes character by character. */
+    @Test
+    void storesCharactersAsASentencePieceVocabularyLlamaCppTokenizesByCharacter() {
+        CharTokenizer chars = CharTokenizer.fromCorpus("Hello world!\n\tÄ🦙 ");
+        GgufMetadata m = chars.putGgufMetadata(GgufMetadata.builder()).remove("tokenizer.ggml.pre").build();
+        assertThat(m.getString("tokenizer.ggml.model")).isEqualTo("llama");
+        assertThat(m.getStringArray("tokenizer.ggml.tokens")).contains("▁").doesNotContain(" ");
+        Tokenizer asSentencePiece = GgufTokenizers.load(m, "test");
+        assertThat(asSentencePiece).isInstanceOf(SentencePieceBpeTokenizer.class);
+        for (String text : List.of("Hello world!", " 🦙\tÄ\n", "  ")) {
+            assertThat(asSentencePiece.encode(text)).as(text).isEqualTo(chars.encode(text));
+            assertThat(asSentencePiece.decode(chars.encode(text))).isEqualTo(text);
+        }
+    }
+
+    @Test
+    void refusesToWriteTheSentencePieceSpaceItself() {
+        assertThatThrownBy(() -> CharTokenizer.fromCorpus("a▁b").putGgufMetadata(GgufMetadata.builder()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("U+2581");
+    }
+
+    @Test
+    void roundTripsLlama2sSentencePiece() {
+        Tokenizer llama = LlamaVocabulary.tokenizer();
+        Tokenizer loaded = roundTrip(llama);
+        assertThat(loaded).isInstanceOf(SentencePieceBpeTokenizer.class);
+        assertThat(loaded.vocabulary()).isEqualTo(llama.vocabulary());
+        assertSameEncodings(llama, loaded, TEXTS);
+    }
+
+    @Test
+    void reportsWhatIsMissingOrUnsupported() {
+        GgufMetadata bpe = SmallByteLevelBpe.tokenizer().putGgufMetadata(GgufMetadata.builder()).build();
+        assertThatThrownBy(() -> GgufTokenizers.load(bpe.toBuilder().remove("tokenizer.ggml.merges").build(), "x.gguf"))
+                .isInstanceOf(TokenizerFormatException.class)
+                .hasMessage("x.gguf: tokenizer.ggml.merges is missing, expected for tokenizer model gpt2");
+        assertThatThrownBy(() -> GgufTokenizers.load(bpe.toBuilder().putString("tokenizer.ggml.pre", "llama-bpe").build(), "x.gguf"))
+                .isInstanceOf(TokenizerFormatException.class)
+                .hasMessage("x.gguf: tokenizer.ggml.pre is 'llama-bpe', which is not supported yet (supported: [gpt-2])");
+        assertThatThrownBy(() -> GgufTokenizers.load(bpe.toBuilder().remove("tokenizer.ggml.pre").build(), "x.gguf"))
+                .hasMessageContaining("tokenizer.ggml.pre is missing");
+        assertThatThrownBy(() -> GgufTokenizers.load(bpe.toBuilder()
+                .putStringArray("tokenizer.ggml.merges", "Ġ t", "nomerge").build(), "x.gguf"))
+                .hasMessage("x.gguf: tokenizer.ggml.merges[1]: merge 'nomerge' has no space between its two tokens");
+        assertThatThrownBy(() -> GgufTokenizers.load(bpe.toBuilder().putString("tokenizer.ggml.model", "bert").build(), "x.gguf"))
+                .hasMessageContaining("tokenizer model 'bert' is not supported yet (supported: llama, gpt2)");
+    }
+
+    @Test
+    void defaultsAsLlamaCppDoesForGpt2() {
+        GgufMetadata bpe = SmallByteLevelBpe.tokenizer().putGgufMetadata(GgufMetadata.builder()).build();
+        Tokenizer t = GgufTokenizers.load(bpe.toBuilder().remove("tokenizer.ggml.bos_token_id")
+                .remove("tokenizer.ggml.eos_token_id").remove("tokenizer.ggml.add_bos_token").build(), "x.gguf");
+        assertThat(t.vocabulary().bos()).isEqualTo(11);
+        assertThat(t.vocabulary().eos()).isEqualTo(11);
+        assertThat(t.vocabulary().addBos()).isFalse();
+        assertThat(t.vocabulary().addSpacePrefix()).isFalse();
+    }
+}
