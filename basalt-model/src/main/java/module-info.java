@@ -1,10 +1,12 @@
 /**
- * Model architectures: the {@link ai.basalt.model.Architecture} SPI, found through ServiceLoader, and the
- * Llama family's inference forward pass with a KV cache.
+ * Model architectures: the {@link ai.basalt.model.Architecture} SPI, found through ServiceLoader, the
+ * inference forward passes with a KV cache, and trainable versions of the same architectures that export to
+ * GGUF and Hugging Face folders.
  */
 module ai.basalt.model {
     requires transitive ai.basalt.tokenizer;
     requires transitive ai.basalt.nn;
+    requires com.fasterxml.jackson.databind;
     exports ai.basalt.model;
     exports ai.basalt.model.llama;
     exports ai.basalt.model.gpt2;

@@ -8,7 +8,7 @@ import ai.basalt.model.ModelLoadException;
 
 /**
  * Hyper-parameters of a GPT-2 model. {@link #fromGguf} is the one place that maps GGUF metadata keys to
- * fields.
+ * fields, and {@link #putGgufMetadata} its mirror that writes them.
  *
  * @param embeddingLength model width C
  * @param feedForwardLength MLP hidden width (4·C in GPT-2)
@@ -59,5 +59,19 @@ public record Gpt2Config(int embeddingLength, int feedForwardLength, int blockCo
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(file.path().getFileName() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Puts the hyper-parameters under architecture {@code arch}'s keys, as llama.cpp's converter writes them
+     * (integers as {@code UINT32}, which llama.cpp requires); {@link #fromGguf} reads back an equal config.
+     */
+    public GgufMetadata.Builder putGgufMetadata(GgufMetadata.Builder m, String arch) {
+        return m.putInt(MetadataKey.CONTEXT_LENGTH.of(arch), contextLength)
+                .putInt(MetadataKey.EMBEDDING_LENGTH.of(arch), embeddingLength)
+                .putInt(MetadataKey.BLOCK_COUNT.of(arch), blockCount)
+                .putInt(MetadataKey.FEED_FORWARD_LENGTH.of(arch), feedForwardLength)
+                .putInt(MetadataKey.ATTENTION_HEAD_COUNT.of(arch), headCount)
+                .putFloat(MetadataKey.ATTENTION_LAYER_NORM_EPSILON.of(arch), layerNormEpsilon)
+                .putInt(MetadataKey.VOCAB_SIZE.of(arch), vocabularySize);
     }
 }

@@ -9,7 +9,7 @@ import ai.basalt.tensor.RopeMode;
 
 /**
  * Hyper-parameters of a Llama-family model. {@link #fromGguf} is the one place that maps GGUF metadata
- * keys to fields.
+ * keys to fields, and {@link #putGgufMetadata} its mirror that writes them.
  *
  * @param embeddingLength model width C
  * @param feedForwardLength hidden width of the SwiGLU MLP
@@ -97,6 +97,30 @@ public record LlamaConfig(
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(file.path().getFileName() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Puts the hyper-parameters under architecture {@code arch}'s keys, as llama.cpp's converter writes them
+     * (integers as {@code UINT32}, which llama.cpp requires); {@link #fromGguf} reads back an equal config.
+     * {@code attention.key_length}/{@code value_length} are written only where the head width is not
+     * {@code embedding_length / head_count}. The RoPE pairing is implied by the architecture, not stored.
+     */
+    public GgufMetadata.Builder putGgufMetadata(GgufMetadata.Builder m, String arch) {
+        m.putInt(MetadataKey.CONTEXT_LENGTH.of(arch), contextLength)
+                .putInt(MetadataKey.EMBEDDING_LENGTH.of(arch), embeddingLength)
+                .putInt(MetadataKey.BLOCK_COUNT.of(arch), blockCount)
+                .putInt(MetadataKey.FEED_FORWARD_LENGTH.of(arch), feedForwardLength)
+                .putInt(MetadataKey.ATTENTION_HEAD_COUNT.of(arch), headCount)
+                .putInt(MetadataKey.ATTENTION_HEAD_COUNT_KV.of(arch), headCountKv)
+                .putFloat(MetadataKey.ATTENTION_LAYER_NORM_RMS_EPSILON.of(arch), rmsEpsilon)
+                .putInt(MetadataKey.ROPE_DIMENSION_COUNT.of(arch), ropeDimensions)
+                .putFloat(MetadataKey.ROPE_FREQ_BASE.of(arch), ropeFreqBase)
+                .putInt(MetadataKey.VOCAB_SIZE.of(arch), vocabularySize);
+        if (headDim * headCount != embeddingLength) {
+            m.putInt(MetadataKey.ATTENTION_KEY_LENGTH.of(arch), headDim)
+                    .putInt(MetadataKey.ATTENTION_VALUE_LENGTH.of(arch), headDim);
+        }
+        return m;
     }
 
     private static int vocabularyFromTensors(GgufFile file) {

@@ -1,9 +1,14 @@
 package ai.basalt.model.training;
 
+import ai.basalt.model.gpt2.Gpt2Config;
+import ai.basalt.model.llama.LlamaConfig;
+import ai.basalt.tensor.RopeMode;
+
 /**
  * What to build, in the words of the trainer's flags ({@code --arch --layers --heads --kv-heads --dim --ffn
- * --context}) and of checkpoint headers. Validated here; each architecture maps it onto its own config
- * record (the same records the inference engine reads from GGUF).
+ * --context}) and of checkpoint headers. Validated here; it maps onto the config record of its architecture,
+ * the same record the inference engine reads from GGUF ({@link #toLlamaConfig()}, {@link #toGpt2Config()}), and
+ * back ({@link #fromConfig(LlamaConfig, boolean, float)}, {@link #fromConfig(Gpt2Config, boolean, float)}).
  *
  * @param architecture {@code gpt2} or {@code llama}
  * @param layers transformer blocks
@@ -20,6 +25,8 @@ package ai.basalt.model.training;
  */
 public record ModelSpec(String architecture, int layers, int heads, int kvHeads, int dim, int ffn, int context,
         int vocabularySize, float normEpsilon, float ropeTheta, boolean tiedOutput, float dropout) {
+    /** The RoPE base GPT-2 specs carry: unused by GPT-2, but a spec's theta must be positive. */
+    private static final float UNUSED_ROPE_THETA = 10000f;
 
     public ModelSpec {
         check(architecture.equals("gpt2") || architecture.equals("llama"),
@@ -43,5 +50,54 @@ public record ModelSpec(String architecture, int layers, int heads, int kvHeads,
 
     public int headDim() {
         return dim / heads;
+    }
+
+    /**
+     * Checks a batch of token ids (B·T, row-major) against this spec before a forward pass.
+     *
+     * @throws IllegalArgumentException if B or T is not positive, T exceeds the context, or the ids are not B·T
+     */
+    public void checkBatch(int[] tokens, int batch, int time) {
+        check(batch > 0 && time > 0, "batch " + batch + " x time " + time + " must be positive");
+        check(time <= context, "sequence of " + time + " tokens exceeds the context of " + context);
+        check(tokens.length == (long) batch * time, tokens.length + " token ids for batch " + batch + " x time " + time);
+    }
+
+    /**
+     * The spec of a Llama model read from GGUF. Only what the trainable Llama computes maps: heads of width
+     * dim/heads, every dimension rotated, adjacent-pair (Meta) RoPE.
+     *
+     * @throws IllegalArgumentException if {@code c} has a head width, partial rotation or RoPE layout the trainable
+     *     Llama does not have
+     */
+    public static ModelSpec fromConfig(LlamaConfig c, boolean tiedOutput, float dropout) {
+        check(c.headDim() * c.headCount() == c.embeddingLength(), "llama head dimension " + c.headDim()
+                + " is not embedding_length " + c.embeddingLength() + " / head_count " + c.headCount());
+        check(c.ropeDimensions() == c.headDim(), "llama rope.dimension_count " + c.ropeDimensions()
+                + " rotates part of the head dimension " + c.headDim() + "; trainable llama rotates all of it");
+        check(c.ropeMode() == RopeMode.NORMAL, "llama rope mode " + c.ropeMode() + ": trainable llama pairs adjacent dimensions");
+        return new ModelSpec("llama", c.blockCount(), c.headCount(), c.headCountKv(), c.embeddingLength(),
+                c.feedForwardLength(), c.contextLength(), c.vocabularySize(), c.rmsEpsilon(), c.ropeFreqBase(),
+                tiedOutput, dropout);
+    }
+
+    /** The spec of a GPT-2 model read from GGUF; GPT-2 stores no RoPE base, so the spec gets the default 10000. */
+    public static ModelSpec fromConfig(Gpt2Config c, boolean tiedOutput, float dropout) {
+        return new ModelSpec("gpt2", c.blockCount(), c.headCount(), c.headCount(), c.embeddingLength(),
+                c.feedForwardLength(), c.contextLength(), c.vocabularySize(), c.layerNormEpsilon(), UNUSED_ROPE_THETA,
+                tiedOutput, dropout);
+    }
+
+    /** This spec as the engine's Llama config. */
+    public LlamaConfig toLlamaConfig() {
+        check(architecture.equals("llama"), "a " + architecture + " spec has no llama config");
+        return new LlamaConfig(dim, ffn, layers, heads, kvHeads, headDim(), vocabularySize, context, normEpsilon,
+                ropeTheta, headDim(), RopeMode.NORMAL);
+    }
+
+    /** This spec as the engine's GPT-2 config. */
+    public Gpt2Config toGpt2Config() {
+        check(architecture.equals("gpt2"), "a " + architecture + " spec has no gpt2 config");
+        return new Gpt2Config(dim, ffn, layers, heads, vocabularySize, context, normEpsilon);
     }
 }

@@ -1,6 +1,7 @@
 package ai.basalt.model.training;
 
 import ai.basalt.nn.Graph;
+import ai.basalt.nn.Rng;
 import ai.basalt.nn.Var;
 import ai.basalt.tokenizer.Tokenizer;
 import java.nio.file.Path;
@@ -18,6 +19,21 @@ public interface TrainableModel {
     List<Var> parameters();
 
     /**
+     * The parameter named {@code name} (GGUF tensor names: {@code token_embd.weight}, {@code blk.0.attn_q.weight}).
+     *
+     * @throws IllegalArgumentException if the model has no such parameter
+     */
+    default Var parameter(String name) {
+        for (Var p : parameters()) {
+            if (p.name().equals(name)) return p;
+        }
+        throw new IllegalArgumentException(spec().architecture() + " model has no parameter '" + name + "'");
+    }
+
+    /** The generator of dropout masks; a checkpoint saves its {@link Rng#state()} for an exact resume. */
+    Rng dropoutRng();
+
+    /**
      * Logits (B, T, V) of next-token prediction for token ids (B·T, row-major). Dropout applies when the
      * graph is in training mode.
      */
@@ -31,12 +47,19 @@ public interface TrainableModel {
     /**
      * Writes the weights and {@code tokenizer} as one GGUF file, with the tensor names and metadata keys of
      * llama.cpp, so that Basalt's engine and llama.cpp run it without conversion. Written atomically.
+     *
+     * @param name {@code general.name}
+     * @throws IllegalArgumentException if the tokenizer's vocabulary is not the model's (llama.cpp requires them equal)
      */
     void writeGguf(Path file, Tokenizer tokenizer, String name);
 
     /**
      * Writes a Hugging Face folder ({@code config.json}, {@code model.safetensors}, {@code generation_config.json},
-     * tokenizer files) loadable by {@code transformers}' {@code AutoModelForCausalLM}.
+     * tokenizer files) loadable by {@code transformers}' {@code AutoModelForCausalLM}. Tokenizer files
+     * ({@code tokenizer.json}, {@code tokenizer_config.json}) are written for byte-level BPE tokenizers; other
+     * tokenizers have no Hugging Face writer yet, and the folder then holds the model alone.
+     *
+     * @throws IllegalArgumentException if the tokenizer's vocabulary is not the model's
      */
     void writeHuggingFace(Path folder, Tokenizer tokenizer);
 }

@@ -1,0 +1,224 @@
+package ai.basalt.model.gpt2;
+
+import ai.basalt.format.gguf.GgufMetadata;
+import ai.basalt.format.gguf.TensorKey;
+import ai.basalt.model.layers.GgufExport;
+import ai.basalt.model.layers.HuggingFaceExport;
+import ai.basalt.model.layers.ParameterInit;
+import ai.basalt.model.training.ModelSpec;
+import ai.basalt.model.training.TrainableModel;
+import ai.basalt.nn.Graph;
+import ai.basalt.nn.Rng;
+import ai.basalt.nn.Var;
+import ai.basalt.nn.kernel.GeluApproximation;
+import ai.basalt.tensor.Tensor;
+import ai.basalt.tokenizer.Tokenizer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * GPT-2 that trains: the forward pass of {@link Gpt2Model} on a basalt-nn {@link Graph}, operation for operation
+ * nanoGPT's {@code model.py} as {@code tools/pytorch/models.py} pins it down: learned positions, pre-LayerNorm
+ * blocks with biases, one fused query/key/value projection (rows q | k | v), tanh GELU, and an output projection
+ * tied to the token embedding (or separate). Parameters carry the GGUF tensor names the engine loads
+ * ({@code blk.0.attn_qkv.weight}, …), so {@link #writeGguf} writes them as they are.
+ *
+ * <p>Initialisation (nanoGPT's {@code _init_weights}): matrices and both embeddings N(0, 0.02²), the residual
+ * projections {@code attn_output} and {@code ffn_down} N(0, (0.02/√(2L))²) per the GPT-2 paper, biases 0,
+ * LayerNorm gain 1 and shift 0. Dropout (when the spec asks for it and the graph is training) follows the
+ * embeddings and each residual branch, as nanoGPT's {@code drop} and {@code resid_dropout}; attention
+ * probabilities are not dropped.
+ *
+ * <p>Shapes: B batch, T time, C = dim, V vocabulary, F = ffn.
+ */
+public final class Gpt2Trainable implements TrainableModel {
+    private static final float STD = 0.02f;
+
+    private final ModelSpec spec;
+    private final Gpt2Config config;
+    /** (V, C) */
+    private final Var tokenEmbedding;
+    /** (context, C) */
+    private final Var positionEmbedding;
+    private final List<Block> blocks = new ArrayList<>();
+    /** (C) each */
+    private final Var outputNormW, outputNormB;
+    /** (V, C), or null when the output projection is the token embedding */
+    private final Var output;
+    /** (context) the positions 0, 1, …, looked up in the position embedding */
+    private final int[] positions;
+    private final Rng dropoutRng;
+    /** Every parameter, in checkpoint order. */
+    private final List<Var> parameters;
+
+    /**
+     * One transformer block: attnNormW/B, ffnNormW/B (C); wqkv (3C, C), bqkv (3C); wo (C, C), bo (C);
+     * wUp (F, C), bUp (F); wDown (C, F), bDown (C).
+     */
+    private record Block(Var attnNormW, Var attnNormB, Var wqkv, Var bqkv, Var wo, Var bo, Var ffnNormW, Var ffnNormB,
+            Var wUp, Var bUp, Var wDown, Var bDown) {
+        List<Var> parameters() {
+            return List.of(attnNormW, attnNormB, wqkv, bqkv, wo, bo, ffnNormW, ffnNormB, wUp, bUp, wDown, bDown);
+        }
+    }
+
+    /**
+     * A freshly initialised model; values are drawn from {@code rng} (parameters in {@link #parameters()} order,
+     * then the dropout generator's seed).
+     */
+    public Gpt2Trainable(ModelSpec spec, Rng rng) {
+        if (!spec.architecture().equals("gpt2")) {
+            throw new IllegalArgumentException("a " + spec.architecture() + " spec cannot build a gpt2 model");
+        }
+        this.spec = spec;
+        List<Var> all = new ArrayList<>();
+        this.config = spec.toGpt2Config();
+        int dim = spec.dim();
+        int ffn = spec.ffn();
+        float residualStd = ParameterInit.residualStd(STD, spec.layers());
+        tokenEmbedding = ParameterInit.embedding(TensorKey.TOKEN_EMBD.weight(), spec.vocabularySize(), dim, rng, STD);
+        positionEmbedding = ParameterInit.embedding(TensorKey.POSITION_EMBD.weight(), spec.context(), dim, rng, STD);
+        all.add(tokenEmbedding);
+        all.add(positionEmbedding);
+        for (int l = 0; l < spec.layers(); l++) {
+            Block b = new Block(
+                    ParameterInit.gain(TensorKey.ATTN_NORM.weight(l), dim),
+                    ParameterInit.shift(TensorKey.ATTN_NORM.bias(l), dim),
+                    ParameterInit.matrix(TensorKey.ATTN_QKV.weight(l), 3 * dim, dim, rng, STD),
+                    ParameterInit.bias(TensorKey.ATTN_QKV.bias(l), 3 * dim),
+                    ParameterInit.matrix(TensorKey.ATTN_OUTPUT.weight(l), dim, dim, rng, residualStd),
+                    ParameterInit.bias(TensorKey.ATTN_OUTPUT.bias(l), dim),
+                    ParameterInit.gain(TensorKey.FFN_NORM.weight(l), dim),
+                    ParameterInit.shift(TensorKey.FFN_NORM.bias(l), dim),
+                    ParameterInit.matrix(TensorKey.FFN_UP.weight(l), ffn, dim, rng, STD),
+                    ParameterInit.bias(TensorKey.FFN_UP.bias(l), ffn),
+                    ParameterInit.matrix(TensorKey.FFN_DOWN.weight(l), dim, ffn, rng, residualStd),
+                    ParameterInit.bias(TensorKey.FFN_DOWN.bias(l), dim));
+            blocks.add(b);
+            all.addAll(b.parameters());
+        }
+        outputNormW = ParameterInit.gain(TensorKey.OUTPUT_NORM.weight(), dim);
+        outputNormB = ParameterInit.shift(TensorKey.OUTPUT_NORM.bias(), dim);
+        all.add(outputNormW);
+        all.add(outputNormB);
+        output = spec.tiedOutput() ? null
+                : ParameterInit.matrix(TensorKey.OUTPUT.weight(), spec.vocabularySize(), dim, rng, STD);
+        if (output != null) all.add(output);
+        positions = new int[spec.context()];
+        for (int t = 0; t < positions.length; t++) positions[t] = t;
+        parameters = List.copyOf(all);
+        dropoutRng = rng.split();
+    }
+
+    @Override
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** The engine's config of this model, as {@link #writeGguf} stores it. */
+    public Gpt2Config config() {
+        return config;
+    }
+
+    @Override
+    public List<Var> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public Rng dropoutRng() {
+        return dropoutRng;
+    }
+
+    @Override
+    public Var logits(Graph g, int[] tokens, int batch, int time) {
+        spec.checkBatch(tokens, batch, time);
+        Var x = g.add(g.embedding(tokenEmbedding, tokens, batch, time), // (B, T, C)
+                g.embedding(positionEmbedding, positions, time)); // (T, C), broadcast over B
+        x = g.dropout(x, spec.dropout(), dropoutRng);
+        for (Block b : blocks) {
+            x = attention(g, b, x);
+            x = feedForward(g, b, x);
+        }
+        x = g.layerNorm(x, outputNormW, outputNormB, spec.normEpsilon());
+        return g.linear(x, output == null ? tokenEmbedding : output, null); // (B, T, V)
+    }
+
+    /** x + dropout(Wo · attention(q, k, v) + bo) with q | k | v = Wqkv · LayerNorm(x) + bqkv. */
+    private Var attention(Graph g, Block b, Var x) {
+        int dim = spec.dim();
+        Var h = g.layerNorm(x, b.attnNormW, b.attnNormB, spec.normEpsilon());
+        Var[] qkv = g.split(g.linear(h, b.wqkv, b.bqkv), dim, dim, dim); // 3 × (B, T, C)
+        Var y = g.attention(qkv[0], qkv[1], qkv[2], spec.heads(), spec.heads()); // (B, T, C)
+        return g.add(x, g.dropout(g.linear(y, b.wo, b.bo), spec.dropout(), dropoutRng));
+    }
+
+    /** x + dropout(W_down · GELU_tanh(W_up · LayerNorm(x) + b_up) + b_down). */
+    private Var feedForward(Graph g, Block b, Var x) {
+        Var h = g.layerNorm(x, b.ffnNormW, b.ffnNormB, spec.normEpsilon());
+        Var m = g.gelu(g.linear(h, b.wUp, b.bUp), GeluApproximation.TANH); // (B, T, F)
+        return g.add(x, g.dropout(g.linear(m, b.wDown, b.bDown), spec.dropout(), dropoutRng));
+    }
+
+    /**
+     * Writes {@code general.*}, the {@code gpt2.*} hyper-parameters ({@link Gpt2Config#putGgufMetadata}), the
+     * tokenizer and every parameter in F32 under its own name. A tied model writes the token embedding a second
+     * time as {@code output.weight}, as llama.cpp's {@code convert_hf_to_gguf.py} does for GPT-2: llama.cpp's
+     * {@code gpt2} loader requires that tensor (b4916 has no fallback to {@code token_embd.weight}).
+     */
+    @Override
+    public void writeGguf(Path file, Tokenizer tokenizer, String name) {
+        GgufMetadata.Builder m = GgufExport.header("gpt2", name);
+        config.putGgufMetadata(m, "gpt2");
+        List<Tensor> tensors = GgufExport.tensors(parameters);
+        if (output == null) tensors.add(GgufExport.tensor(TensorKey.OUTPUT.weight(), tokenEmbedding));
+        GgufExport.write(file, m, tokenizer, spec.vocabularySize(), tensors);
+    }
+
+    /**
+     * Writes a {@code GPT2LMHeadModel} folder. GPT-2's attention and MLP use {@code Conv1D}, which stores its weight
+     * as (in, out): those four matrices are written transposed; embeddings, norms, biases and an untied
+     * {@code lm_head} (a {@code Linear}) as they are.
+     */
+    @Override
+    public void writeHuggingFace(Path folder, Tokenizer tokenizer) {
+        GgufExport.requireVocabulary(tokenizer, spec.vocabularySize());
+        ObjectNode c = HuggingFaceExport.config("GPT2LMHeadModel", "gpt2", spec.vocabularySize(), spec.tiedOutput(),
+                tokenizer);
+        c.put("n_positions", spec.context()).put("n_ctx", spec.context()).put("n_embd", spec.dim())
+                .put("n_layer", spec.layers()).put("n_head", spec.heads()).put("n_inner", spec.ffn())
+                .put("activation_function", "gelu_new").put("layer_norm_epsilon", spec.normEpsilon())
+                .put("resid_pdrop", spec.dropout()).put("embd_pdrop", spec.dropout()).put("attn_pdrop", 0.0)
+                .put("scale_attn_weights", true);
+        HuggingFaceExport.write(folder, c, huggingFaceTensors(), tokenizer, spec.context());
+    }
+
+    /** The parameters under {@code GPT2LMHeadModel}'s state_dict names, Conv1D weights transposed. */
+    private List<Tensor> huggingFaceTensors() {
+        List<Tensor> out = new ArrayList<>();
+        out.add(HuggingFaceExport.tensor("transformer.wte.weight", tokenEmbedding));
+        out.add(HuggingFaceExport.tensor("transformer.wpe.weight", positionEmbedding));
+        for (int l = 0; l < blocks.size(); l++) {
+            Block b = blocks.get(l);
+            String p = "transformer.h." + l + ".";
+            out.add(HuggingFaceExport.tensor(p + "ln_1.weight", b.attnNormW));
+            out.add(HuggingFaceExport.tensor(p + "ln_1.bias", b.attnNormB));
+            out.add(HuggingFaceExport.transposed(p + "attn.c_attn.weight", b.wqkv));
+            out.add(HuggingFaceExport.tensor(p + "attn.c_attn.bias", b.bqkv));
+            out.add(HuggingFaceExport.transposed(p + "attn.c_proj.weight", b.wo));
+            out.add(HuggingFaceExport.tensor(p + "attn.c_proj.bias", b.bo));
+            out.add(HuggingFaceExport.tensor(p + "ln_2.weight", b.ffnNormW));
+            out.add(HuggingFaceExport.tensor(p + "ln_2.bias", b.ffnNormB));
+            out.add(HuggingFaceExport.transposed(p + "mlp.c_fc.weight", b.wUp));
+            out.add(HuggingFaceExport.tensor(p + "mlp.c_fc.bias", b.bUp));
+            out.add(HuggingFaceExport.transposed(p + "mlp.c_proj.weight", b.wDown));
+            out.add(HuggingFaceExport.tensor(p + "mlp.c_proj.bias", b.bDown));
+        }
+        out.add(HuggingFaceExport.tensor("transformer.ln_f.weight", outputNormW));
+        out.add(HuggingFaceExport.tensor("transformer.ln_f.bias", outputNormB));
+        if (output != null) out.add(HuggingFaceExport.tensor("lm_head.weight", output));
+        return out;
+    }
+}
