@@ -70,7 +70,7 @@ final class VectorTensorOps implements TensorOps {
         for (; i <= n - L; i += L) {
             acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc0.add(acc1));
         for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
         return sum;
     }
@@ -101,7 +101,7 @@ final class VectorTensorOps implements TensorOps {
         for (; i <= n - L; i += L) {
             acc0 = VectorDecoders.elements(type, seg, base + (long) i * bytes).fma(FloatVector.fromArray(F, x, xOff + i), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc0.add(acc1));
         for (; i < n; i++) sum += VectorDecoders.element(type, seg, base + (long) i * bytes) * x[xOff + i];
         return sum;
     }
@@ -120,7 +120,7 @@ final class VectorTensorOps implements TensorOps {
             }
             acc = qx.fma(FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(acc);
     }
 
     @Override
@@ -162,7 +162,7 @@ final class VectorTensorOps implements TensorOps {
             FloatVector v = FloatVector.fromArray(F, x, xOff + i);
             acc = acc.add(widenedSum(v.mul(v)));
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = VectorMath.sum(acc);
         for (; i < n; i++) sum += (double) (x[xOff + i] * x[xOff + i]);
         float mean = (float) (sum / n);
         float scale = (float) (1.0 / Math.sqrt(mean + eps));
@@ -178,7 +178,7 @@ final class VectorTensorOps implements TensorOps {
         DoubleVector acc = DoubleVector.zero(D);
         int i = 0;
         for (; i <= n - L; i += L) acc = acc.add(widenedSum(FloatVector.fromArray(F, x, xOff + i)));
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = VectorMath.sum(acc);
         for (; i < n; i++) sum += x[xOff + i];
         float mean = (float) (sum / n);
         DoubleVector sqAcc = DoubleVector.zero(D);
@@ -186,7 +186,7 @@ final class VectorTensorOps implements TensorOps {
             FloatVector d = FloatVector.fromArray(F, x, xOff + i).sub(mean);
             sqAcc = sqAcc.add(widenedSum(d.mul(d)));
         }
-        double sq = sqAcc.reduceLanes(VectorOperators.ADD);
+        double sq = VectorMath.sum(sqAcc);
         for (; i < n; i++) {
             float d = x[xOff + i] - mean;
             sq += (double) (d * d);
@@ -216,13 +216,13 @@ final class VectorTensorOps implements TensorOps {
 
         DoubleVector acc = DoubleVector.zero(D);
         for (i = 0; i <= n - L; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, off + i).sub(max));
             e.intoArray(x, off + i);
             acc = acc.add(widenedSum(e));
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = VectorMath.sum(acc);
         for (; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
+            float e = VectorMath.exp(x[off + i] - max);
             x[off + i] = e;
             sum += e;
         }
@@ -259,20 +259,24 @@ final class VectorTensorOps implements TensorOps {
         int i = 0;
         for (; i <= n - L; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
-            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(x, off + i);
+            v.div(VectorMath.exp(v.neg()).add(1f)).intoArray(x, off + i);
         }
-        for (; i < n; i++) x[off + i] = (float) (x[off + i] / (1.0 + Math.exp(-x[off + i])));
+        for (; i < n; i++) x[off + i] = x[off + i] / (VectorMath.exp(-x[off + i]) + 1f);
     }
 
     @Override
     public void gelu(float[] x, int off, int n) {
+        // 0.5·x·(1 + tanh(u)) = x·σ(2u) = x / (1 + e^(−2u)), without tanh's cancellation for negative x
         int i = 0;
         for (; i <= n - L; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
-            FloatVector inner = v.mul(v).mul(0.044715f).mul(v).add(v).mul(ScalarTensorOps.GELU_K);
-            v.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1f)).intoArray(x, off + i);
+            FloatVector u2 = v.mul(v).mul(0.044715f).mul(v).add(v).mul(-2f * ScalarTensorOps.GELU_K);
+            v.div(VectorMath.exp(u2).add(1f)).intoArray(x, off + i);
         }
-        for (; i < n; i++) x[off + i] = ScalarTensorOps.gelu(x[off + i]);
+        for (; i < n; i++) {
+            float v = x[off + i];
+            x[off + i] = v / (VectorMath.exp((v * v * 0.044715f * v + v) * (-2f * ScalarTensorOps.GELU_K)) + 1f);
+        }
     }
 
     @Override
