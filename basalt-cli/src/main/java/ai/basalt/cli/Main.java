@@ -24,6 +24,9 @@ import picocli.CommandLine.ParameterException;
             ModelsCommand.class,
             ConvertCommand.class,
             BenchCommand.class,
+            TrainCommand.class,
+            DataCommand.class,
+            TokenizerCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -134,6 +134,11 @@ public final class TokenShard implements AutoCloseable {
         return width;
     }
 
+    /** The CRC-32C of the token bytes, as the header records it: with {@link #tokenCount()}, the data's identity. */
+    public int checksum() {
+        return checksum;
+    }
+
     /** The SHA-256 fingerprint of the tokenizer that made the shard. */
     public byte[] fingerprint() {
         return fingerprint.clone();

@@ -9,6 +9,8 @@
  * version, vocabulary size, token width, checksum and the tokenizer's
  * {@link ai.basalt.train.data.TokenizerFingerprint}). {@link ai.basalt.train.data.BatchLoader} samples windows as
  * nanoGPT's {@code get_batch} does, with a random generator whose state is saved and restored for resume.
+ * {@link ai.basalt.train.data.TokenizerFiles} opens the tokenizer files the pipeline takes (character or Hugging Face
+ * JSON, SentencePiece model, GGUF).
  *
  * <p>Errors: a malformed or mismatched shard raises {@link ai.basalt.train.data.TokenShardFormatException}, an
  * unreadable corpus {@link ai.basalt.train.data.CorpusFormatException}, both with one-line messages naming the
