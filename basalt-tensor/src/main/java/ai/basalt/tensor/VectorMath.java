@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorOperators;
  * identical steps, and the sums add lanes in index order. Without this, the same prompt could give
  * different logits before and after the JIT compiles a kernel.
  */
-final class VectorMath {
+public final class VectorMath {
     private static final float LOG2E = 1.44269504088896341f;
     /** ln 2 split in a high part exact in float and the rest (Cody and Waite 1980). */
     private static final float LN2_HI = 0.693359375f;
@@ -30,21 +30,21 @@ final class VectorMath {
     private VectorMath() {}
 
     /** The lanes added in index order. */
-    static float sum(FloatVector v) {
+    public static float sum(FloatVector v) {
         float s = 0f;
         for (int i = 0; i < v.length(); i++) s += v.lane(i);
         return s;
     }
 
     /** The lanes added in index order. */
-    static double sum(DoubleVector v) {
+    public static double sum(DoubleVector v) {
         double s = 0;
         for (int i = 0; i < v.length(); i++) s += v.lane(i);
         return s;
     }
 
     /** e^x, clamped to the normal float range (e^−∞ is about 1e−38, not 0: harmless in softmax sums). */
-    static FloatVector exp(FloatVector x) {
+    public static FloatVector exp(FloatVector x) {
         x = x.max(EXP_MIN).min(EXP_MAX);
         FloatVector t = x.mul(LOG2E).add(ROUND);
         FloatVector n = t.sub(ROUND);
@@ -56,7 +56,7 @@ final class VectorMath {
     }
 
     /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */
-    static float exp(float x) {
+    public static float exp(float x) {
         x = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
         float t = x * LOG2E + ROUND;
         float n = t - ROUND;

@@ -1,9 +1,8 @@
 package ai.basalt.nn.kernel;
 
 import ai.basalt.tensor.Parallel;
+import ai.basalt.tensor.VectorMath;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -12,24 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
  * transcendental {@code lanewise(EXP/TANH)} (compiled code calls a vector math library, the interpreter
  * {@code Math}: they differ in the last bits) and float {@code reduceLanes(ADD)} (whose order is
  * unspecified). Instead {@link #exp} is a polynomial made of exact IEEE operations only, with a scalar
- * twin of identical steps, and {@link #sum} adds lanes in index order.
+ * twin of identical steps ({@link VectorMath}, shared with the inference kernels), and {@link #sum} adds
+ * lanes in index order.
  */
 final class Lanes {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
-
-    private static final float LOG2E = 1.44269504088896341f;
-    /** ln 2 split in a high part exact in float and the rest (Cody and Waite 1980). */
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
-    /** 1.5·2²³: adding it rounds a float of magnitude below 2²² to an integer, kept in the low mantissa bits. */
-    private static final float ROUND = 12582912f;
-    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
-    private static final float EXP_MAX = 88.3762626647949f;
-    private static final float EXP_MIN = -87.3365448f;
-    /** The minimax polynomial of Cephes {@code expf} for e^r − 1 − r on |r| ≤ ln2/2 (error about 1 ulp). */
-    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
-            P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
 
     private Lanes() {}
 
@@ -46,32 +33,17 @@ final class Lanes {
 
     /** The lanes added in index order. */
     static float sum(FloatVector v) {
-        float s = 0f;
-        for (int i = 0; i < L; i++) s += v.lane(i);
-        return s;
+        return VectorMath.sum(v);
     }
 
     /** e^x, clamped to the normal float range (so e^−∞ is about 1e−38, not 0). */
     static FloatVector exp(FloatVector x) {
-        x = x.max(EXP_MIN).min(EXP_MAX);
-        FloatVector t = x.mul(LOG2E).add(ROUND);
-        FloatVector n = t.sub(ROUND);
-        FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
-        FloatVector p = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
-        p = p.mul(r.mul(r)).add(r).add(1f);
-        IntVector pow2 = t.reinterpretAsInts().sub(ROUND_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(pow2.reinterpretAsFloats());
+        return VectorMath.exp(x);
     }
 
     /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */
     static float exp(float x) {
-        x = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
-        float t = x * LOG2E + ROUND;
-        float n = t - ROUND;
-        float r = x - n * LN2_HI - n * LN2_LO;
-        float p = ((((r * P0 + P1) * r + P2) * r + P3) * r + P4) * r + P5;
-        p = p * (r * r) + r + 1f;
-        return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) - ROUND_BITS + 127) << 23);
+        return VectorMath.exp(x);
     }
 
     /** σ(x) = 1 / (1 + e^−x). */
