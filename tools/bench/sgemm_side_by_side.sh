@@ -30,7 +30,7 @@ for round in $(seq "${ROUNDS:-3}"); do
     for t in 1 2; do
       json="$OUT/trial.json"
       "$JAVA" -Djmh.ignoreLock=true -jar basalt-bench/target/benchmarks.jar GemmBenchmark \
-          -p shape="$shape" -p threads="$t" -wi 2 -i 3 -w 1 -r 1 -rf json -rff "$json" > "$OUT/jmh.log" 2>&1
+          -p shape="$shape" -p threads="$t" -i 3 -rf json -rff "$json" > "$OUT/jmh.log" 2>&1
       peer "$t" --batches 3 --seconds 1 --jmh "$json" "$shape" | grep '^|' >> "$OUT/rows"
     done
   done

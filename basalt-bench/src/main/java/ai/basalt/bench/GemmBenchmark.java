@@ -28,10 +28,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * letter telling whether op(A) is transposed (A stored (K, M)), the second the same for B (stored (N, K));
  * beta = 0. M = B·T = 1024, C = 384 (MLP 4·C), a 65-token vocabulary, attention with T = 256 or 64. The same
  * list, timed through NumPy's BLAS, is {@code tools/bench/sgemm_openblas.py}, for a side-by-side table.
+ *
+ * <p>Warm-up is long on purpose: until C2 compiles them (some 3 to 4 s into a fresh JVM), the kernels run
+ * in C1 code, which does not intrinsify the Vector API and is hundreds of times slower.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @State(Scope.Benchmark)

@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Cache-blocked, multi-threaded SGEMM over the Vector API, after Goto and BLIS: op(B) is packed a panel of
  * columns at a time, over the whole depth (cut into blocks of at most {@link #KC}), into one buffer all
  * threads read; then C is cut into work items of whole register tiles, which the threads take in turn. An
- * item packs its rows of op(A) one k block at a time (they stay in L2) and sweeps them with the register-tile
- * micro-kernel of {@link VectorGemmKernel}, each B sliver (kept in L1) against every A sliver.
+ * item packs its rows of op(A) one k block at a time (they stay in L2), or reads them in place when the item
+ * is too narrow to repay packing, and sweeps them with the register-tile micro-kernels of
+ * {@link VectorGemmKernel}, each B sliver (kept in L1) against every A sliver.
  *
  * <p>Threads never split the depth k: every element of C is computed by one thread as a fixed sequence of
  * fused multiply-adds whose order depends only on k (blocks of {@link #depthBlock(int)}), whichever thread
