@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>A shape reads like {@code NT:1024x1152x384}: C(1024, 1152) = A(1024, 384) · B(1152, 384)ᵀ, the first
  * letter telling whether op(A) is transposed (A stored (K, M)), the second the same for B (stored (N, K));
- * beta = 0. M = B·T = 1024, C = 384 (MLP 4·C), a 65-token vocabulary, attention with T = 256 or 64. The same
+ * beta = 0 unless {@code -p beta=1}. M = B·T = 1024, C = 384 (MLP 4·C), a 65-token vocabulary, attention with T = 256 or 64. The same
  * list, timed through NumPy's BLAS, is {@code tools/bench/sgemm_openblas.py}, for a side-by-side table.
  *
  * <p>Warm-up is long on purpose: until C2 compiles them (some 3 to 4 s into a fresh JVM), the kernels run
@@ -44,11 +44,22 @@ public class GemmBenchmark {
         "NT:1024x1152x384", "NT:1024x384x384", "NT:1024x1536x384", "NT:1024x384x1536", "NT:1024x65x384",
         "NN:1024x1536x384", "NN:1024x384x65", "TN:1536x384x1024", "TN:65x384x1024",
         "NT:256x256x64", "NN:256x64x256", "NT:64x64x32", "NN:64x32x64",
+        // Training at M = B·T = 768, width 128, MLP 512, vocabulary 65: forward x·Wᵀ (NT), then dx = dout·W (NN)
+        // and dW = doutᵀ·x (TN), the backward ones accumulating (run them with -p beta=1).
+        "NT:768x384x128", "NT:768x128x128", "NT:768x512x128", "NT:768x128x512", "NT:768x65x128",
+        "NN:768x128x384", "NN:768x128x128", "NN:768x128x512", "NN:768x512x128", "NN:768x128x65",
+        "TN:384x128x768", "TN:128x128x768", "TN:512x128x768", "TN:128x512x768", "TN:65x128x768",
+        // The bigger model: M = 2048, width 384, MLP 1536, larger vocabularies.
+        "NT:2048x1152x384", "NT:2048x1536x384", "NN:2048x384x1536", "TN:1536x384x2048", "NT:2048x4096x192",
     })
     public String shape;
 
     @Param({"1", "2"})
     public int threads;
+
+    /** beta: 0 overwrites C, 1 accumulates into it as the backward pass does. */
+    @Param({"0"})
+    public float beta;
 
     /** {@code vector} (what {@link Gemm#best()} returns, which must not be the fallback) or {@code scalar}. */
     @Param({"vector"})
@@ -118,7 +129,7 @@ public class GemmBenchmark {
 
     @Benchmark
     public float[] gemm(Flops flops) {
-        gemm.gemm(transA, transB, m, n, k, 1f, a, 0, transA ? m : k, b, 0, transB ? k : n, 0f, c, 0, n);
+        gemm.gemm(transA, transB, m, n, k, 1f, a, 0, transA ? m : k, b, 0, transB ? k : n, beta, c, 0, n);
         flops.flop += 2L * m * n * k;
         return c;
     }

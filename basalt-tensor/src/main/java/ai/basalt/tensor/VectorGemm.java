@@ -117,8 +117,7 @@ final class VectorGemm implements Gemm {
             for (int jc = 0; jc < n; jc += ncMax) {
                 int nc = Math.min(ncMax, n - jc);
                 Panel panel = new Panel(data, p0, depth, jc, nc, ceilDiv(nc, NR) * NR);
-                packPanel(pr, panel, workers);
-                multiplyPanel(pr, panel, workers);
+                computePanel(pr, panel, workers);
             }
         }
     }
@@ -137,17 +136,6 @@ final class VectorGemm implements Gemm {
         return ceilDiv(k, ceilDiv(k, KC));
     }
 
-    /** Packs the panel's columns of op(B), over the whole depth; its slivers split between the workers. */
-    private static void packPanel(Problem pr, Panel panel, int workers) {
-        int slivers = panel.ncPad / NR;
-        if (workers == 1) {
-            packSlivers(pr, panel, 0, slivers, BUFFERS.get().offsets);
-        } else {
-            Parallel.forRows(slivers, (long) NR * pr.k,
-                    (s0, s1) -> packSlivers(pr, panel, s0, s1, BUFFERS.get().offsets));
-        }
-    }
-
     private static void packSlivers(Problem pr, Panel panel, int s0, int s1, int[] offsets) {
         int kcMax = depthBlock(pr.k);
         int cols = Math.min(s1 * NR, panel.nc) - s0 * NR;
@@ -159,21 +147,56 @@ final class VectorGemm implements Gemm {
     }
 
     /**
-     * C[:, panel columns] ← alpha · op(A) · panel + beta · C[:, panel columns], item by item of the grid
-     * {@link #items} lays out; with several workers, each takes the next item until none is left.
+     * C[:, panel columns] ← alpha · op(A) · panel + beta · C[:, panel columns]: packs the panel, then computes
+     * the items of the grid {@link #items} lays out. With several workers this is one hand-off to the pool:
+     * each worker takes the next few B slivers to pack until none is left, waits (spinning: only workers
+     * already running hold slivers, so the wait is short) until all are packed, then takes the next item
+     * until none is left. A worker that starts late finds the panel packed and goes straight to the items.
      */
-    private static void multiplyPanel(Problem pr, Panel panel, int workers) {
+    private static void computePanel(Problem pr, Panel panel, int workers) {
+        int slivers = panel.ncPad / NR;
         Items grid = items(pr.m, panel.nc, workers);
         if (workers == 1 || grid.count == 1) {
+            packSlivers(pr, panel, 0, slivers, BUFFERS.get().offsets);
             for (int item = 0; item < grid.count; item++) multiplyItem(pr, panel, grid, item);
             return;
         }
-        AtomicInteger next = new AtomicInteger();
+        int chunk = Math.max(1, slivers / (ITEMS_PER_THREAD * workers));
+        Progress progress = new Progress();
         Parallel.forRows(workers, (long) pr.m * panel.nc * pr.k / workers, (w0, w1) -> {
-            for (int item = next.getAndIncrement(); item < grid.count; item = next.getAndIncrement()) {
+            int[] offsets = BUFFERS.get().offsets;
+            try {
+                for (int s0 = progress.claimed.getAndAdd(chunk); s0 < slivers;
+                        s0 = progress.claimed.getAndAdd(chunk)) {
+                    int s1 = Math.min(slivers, s0 + chunk);
+                    packSlivers(pr, panel, s0, s1, offsets);
+                    progress.packed.addAndGet(s1 - s0);
+                }
+            } catch (RuntimeException | Error e) {
+                progress.failed = true;
+                throw e;
+            }
+            for (int spins = 0; progress.packed.get() < slivers; spins++) {
+                if (progress.failed) throw new IllegalStateException("another worker failed packing B");
+                if (spins < 1 << 12) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+            for (int item = progress.items.getAndIncrement(); item < grid.count;
+                    item = progress.items.getAndIncrement()) {
                 multiplyItem(pr, panel, grid, item);
             }
         });
+    }
+
+    /** Shared counters of one parallel panel: B slivers claimed and packed, items taken. */
+    private static final class Progress {
+        final AtomicInteger claimed = new AtomicInteger();
+        final AtomicInteger packed = new AtomicInteger();
+        final AtomicInteger items = new AtomicInteger();
+        volatile boolean failed;
     }
 
     /** Work items of {@code mc × nc} elements of C (whole tiles), {@code rows} of them down each column. */
