@@ -62,12 +62,16 @@ class TrainedModelConformanceTest {
         corpus = tokenizer.encode(TEXT.repeat(40));
     }
 
-    /** {@code llama} (separate output), {@code llama-tied} or {@code gpt2} (tied, as GPT-2 is). */
+    /**
+     * {@code llama} (separate output), {@code llama-tied}, {@code gpt2} (tied, as GPT-2 is) or {@code gpt2-nobias}
+     * (nanoGPT's bias-free GPT, exported with zero biases).
+     */
     private ModelSpec spec(String model) {
         int v = tokenizer.vocabulary().size();
         return switch (model) {
             case "llama" -> new ModelSpec("llama", 2, 4, 2, 48, 128, 128, v, 1e-5f, 10000f, false, 0f);
             case "llama-tied" -> new ModelSpec("llama", 2, 4, 1, 32, 96, 128, v, 1e-5f, 10000f, true, 0f);
+            case "gpt2-nobias" -> new ModelSpec("gpt2", 2, 4, 4, 48, 192, 128, v, 1e-5f, 10000f, true, 0f, false);
             default -> new ModelSpec("gpt2", 2, 4, 4, 48, 192, 128, v, 1e-5f, 10000f, true, 0f);
         };
     }
@@ -99,7 +103,7 @@ class TrainedModelConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "llama-tied", "gpt2"})
+    @ValueSource(strings = {"llama", "llama-tied", "gpt2", "gpt2-nobias"})
     void llamaCppGeneratesWhatBasaltGenerates(String name) {
         ModelSpec spec = spec(name);
         String architecture = spec.architecture();

@@ -23,9 +23,14 @@ final class ElementwiseOps {
         int n = out.size;
         if (Arrays.equals(a.shape, shape) && isSuffix(b.shape, shape)) {
             int bn = b.size;
-            Parallel.forRows(n, 2, (i0, i1) -> {
-                for (int i = i0; i < i1; i++) y[i] = apply(op, av[i], bv[i % bn]);
-            });
+            Parallel.forRows(n, 2, (i0, i1) -> forSegments(i0, i1, bn, (i, j, len) -> {
+                switch (op) {
+                    case ADD -> { for (int k = 0; k < len; k++) y[i + k] = av[i + k] + bv[j + k]; }
+                    case SUB -> { for (int k = 0; k < len; k++) y[i + k] = av[i + k] - bv[j + k]; }
+                    case MUL -> { for (int k = 0; k < len; k++) y[i + k] = av[i + k] * bv[j + k]; }
+                    case DIV -> { for (int k = 0; k < len; k++) y[i + k] = av[i + k] / bv[j + k]; }
+                }
+            }));
             g.record(out, () -> suffixBackward(g, op, a, b, out));
         } else {
             int[][] offsets = broadcastOffsets(shape, a.shape, b.shape);
@@ -33,6 +38,23 @@ final class ElementwiseOps {
             g.record(out, () -> generalBackward(g, op, a, b, out, offsets));
         }
         return out;
+    }
+
+    /** A run of len elements starting at i in the full operand and at j in the suffix operand. */
+    @FunctionalInterface
+    private interface Segment {
+        void run(int i, int j, int len);
+    }
+
+    /** Cuts [i0, i1) into runs that do not wrap around the suffix operand of size bn. */
+    private static void forSegments(int i0, int i1, int bn, Segment body) {
+        int i = i0;
+        while (i < i1) {
+            int j = i % bn;
+            int len = Math.min(bn - j, i1 - i);
+            body.run(i, j, len);
+            i += len;
+        }
     }
 
     private static float apply(Binary op, float a, float b) {
@@ -68,14 +90,25 @@ final class ElementwiseOps {
         int n = out.size, bn = b.size;
         float[] da = g.gradIfNeeded(a);
         if (da != null) {
-            Parallel.forRows(n, 2, (i0, i1) -> {
-                for (int i = i0; i < i1; i++) da[i] += dy[i] * partialA(op, bv[i % bn]);
-            });
+            Parallel.forRows(n, 2, (i0, i1) -> forSegments(i0, i1, bn, (i, j, len) -> {
+                switch (op) {
+                    case ADD -> { for (int k = 0; k < len; k++) da[i + k] += dy[i + k]; }
+                    case SUB -> { for (int k = 0; k < len; k++) da[i + k] += dy[i + k]; }
+                    case MUL -> { for (int k = 0; k < len; k++) da[i + k] += dy[i + k] * bv[j + k]; }
+                    case DIV -> { for (int k = 0; k < len; k++) da[i + k] += dy[i + k] * (1f / bv[j + k]); }
+                }
+            }));
         }
         float[] db = g.gradIfNeeded(b);
         if (db == null) return;
         if (op == Binary.ADD) {
             ColumnSums.accumulate(db, 0, dy, 0, n / bn, bn);
+            return;
+        }
+        if (op == Binary.SUB && bn == n) {
+            Parallel.forRows(n, 2, (i0, i1) -> {
+                for (int i = i0; i < i1; i++) db[i] -= dy[i];
+            });
             return;
         }
         Parallel.forRows(bn, 2L * (n / bn), (c0, c1) -> {

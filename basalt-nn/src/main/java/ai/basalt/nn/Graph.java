@@ -41,6 +41,9 @@ public final class Graph {
     private final ArrayList<Var> made = new ArrayList<>();
     private boolean training = true;
     private boolean gradEnabled = true;
+    private OpProfile profile;
+    private String lastOp;
+    private long lastMark;
 
     /** A graph whose linear layers use {@link Gemm#best()}. */
     public Graph() {
@@ -69,10 +72,27 @@ public final class Graph {
         this.gradEnabled = enabled;
     }
 
+    /**
+     * Times every op from now on into {@code profile} (null stops): a forward is charged the time from its
+     * {@link #output} to the next op's, a backward the run of its record.
+     */
+    public void setProfile(OpProfile profile) {
+        this.profile = profile;
+        this.lastOp = null;
+    }
+
+    private void markForward(String op) {
+        long now = System.nanoTime();
+        if (lastOp != null) profile.add(lastOp, false, now - lastMark);
+        lastOp = op;
+        lastMark = now;
+    }
+
     // ---- the extension API: every op below is built from these four ----
 
     /** A fresh intermediate from the pool, needing gradients if any non-null input does; contents undefined. */
     public Var output(String op, int[] shape, Var... inputs) {
+        if (profile != null) markForward(op);
         boolean needsGrad = false;
         for (Var in : inputs) {
             if (in == null) continue;
@@ -130,10 +150,21 @@ public final class Graph {
     public void backward(Var loss, float seed) {
         if (loss.size != 1) throw new ShapeMismatchException("backward: loss " + loss + " is not a single value");
         if (!loss.requiresGrad) throw new IllegalStateException("backward: loss " + loss + " does not depend on anything that needs gradients");
+        if (profile != null && lastOp != null) {
+            profile.add(lastOp, false, System.nanoTime() - lastMark);
+            lastOp = null;
+        }
         grad(loss)[0] += seed;
         for (int i = tape.size() - 1; i >= 0; i--) {
             Node node = tape.get(i);
-            if (node.out.grad != null) node.backward.run();
+            if (node.out.grad == null) continue;
+            if (profile == null) {
+                node.backward.run();
+            } else {
+                long t0 = System.nanoTime();
+                node.backward.run();
+                profile.add(node.out.name, true, System.nanoTime() - t0);
+            }
         }
         tape.clear();
     }

@@ -1,5 +1,6 @@
 package ai.basalt.nn;
 
+import ai.basalt.tensor.Parallel;
 import java.util.Arrays;
 
 /** Shape changes: views that share storage, and copies that permute or split it. */
@@ -87,12 +88,17 @@ final class LayoutOps {
             int[] shape = x.shape.clone();
             shape[shape.length - 1] = w;
             Var out = g.output("split", shape, x);
-            for (int r = 0; r < rows; r++) System.arraycopy(x.data, r * c + s, out.data, r * w, w);
+            Parallel.forRows(rows, w, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) System.arraycopy(x.data, r * c + s, out.data, r * w, w);
+            });
             g.record(out, () -> {
-                float[] dx = g.grad(x);
-                for (int r = 0; r < rows; r++) {
-                    for (int i = 0; i < w; i++) dx[r * c + s + i] += out.grad[r * w + i];
-                }
+                float[] dx = g.grad(x), dy = out.grad;
+                Parallel.forRows(rows, 2L * w, (r0, r1) -> {
+                    for (int r = r0; r < r1; r++) {
+                        int xo = r * c + s, yo = r * w;
+                        for (int i = 0; i < w; i++) dx[xo + i] += dy[yo + i];
+                    }
+                });
             });
             parts[p] = out;
             start += w;

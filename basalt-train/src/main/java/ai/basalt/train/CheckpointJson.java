@@ -38,7 +38,7 @@ final class CheckpointJson {
             Map.entry("dim", ModelSpec::dim), Map.entry("ffn", ModelSpec::ffn), Map.entry("context", ModelSpec::context),
             Map.entry("vocabulary_size", ModelSpec::vocabularySize), Map.entry("norm_epsilon", ModelSpec::normEpsilon),
             Map.entry("rope_theta", ModelSpec::ropeTheta), Map.entry("tied_output", ModelSpec::tiedOutput),
-            Map.entry("dropout", ModelSpec::dropout));
+            Map.entry("dropout", ModelSpec::dropout), Map.entry("bias", ModelSpec::bias));
 
     /** A tensor's description in the header. */
     record TensorInfo(String name, ParamKind kind, int[] shape, long adamStep) {
@@ -122,7 +122,8 @@ final class CheckpointJson {
             ModelSpec spec = new ModelSpec(r.text(m, "architecture"), r.integer(m, "layers"), r.integer(m, "heads"),
                     r.integer(m, "kv_heads"), r.integer(m, "dim"), r.integer(m, "ffn"), r.integer(m, "context"),
                     r.integer(m, "vocabulary_size"), r.real(m, "norm_epsilon"), r.real(m, "rope_theta"),
-                    r.bool(m, "tied_output"), r.real(m, "dropout"));
+                    r.bool(m, "tied_output"), r.real(m, "dropout"),
+                    m.has("bias") ? r.bool(m, "bias") : ModelSpec.defaultBias(r.text(m, "architecture")));
             byte[] fingerprint = HexFormat.of().parseHex(r.text(root, "tokenizer_fingerprint"));
             JsonNode data = r.object(root, "data");
             JsonNode loaders = r.object(root, "loaders");

@@ -1,5 +1,6 @@
 package ai.basalt.train;
 
+import ai.basalt.model.training.ModelSpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Path;
@@ -32,6 +33,8 @@ public enum ConfigKey {
     ROPE_THETA("rope_theta", Type.FLOAT, "X", TrainingConfig::ropeTheta, "RoPE base, llama (default: 10000)."),
     TIED_OUTPUT("tied_output", Type.BOOLEAN, "true|false", TrainingConfig::tiedOutput,
             "Share the token embedding with the output projection (default: true)."),
+    BIAS("bias", Type.BOOLEAN, "true|false", TrainingConfig::bias,
+            "Biases in the linear layers and LayerNorms, gpt2 only (default: true for gpt2, false for llama)."),
     DROPOUT("dropout", Type.FLOAT, "P", TrainingConfig::dropout, "Dropout probability while training (default: 0)."),
     BATCH("batch", Type.INT, "B", TrainingConfig::batch, "Sequences per micro-batch (default: 16)."),
     ACCUMULATE("accumulate", Type.INT, "N", TrainingConfig::accumulate,
@@ -44,7 +47,10 @@ public enum ConfigKey {
     LR_DECAY_STEPS("lr_decay_steps", Type.LONG, "N", TrainingConfig::lrDecaySteps,
             "Step at which the cosine decay reaches min_lr (default: steps)."),
     WEIGHT_DECAY("weight_decay", Type.DOUBLE, "X", TrainingConfig::weightDecay,
-            "AdamW weight decay of matrices; norms, biases and embeddings never decay (default: 0.1)."),
+            "AdamW weight decay of matrices; norms and biases never decay, embeddings only with decay_embeddings "
+                    + "(default: 0.1)."),
+    DECAY_EMBEDDINGS("decay_embeddings", Type.BOOLEAN, "true|false", TrainingConfig::decayEmbeddings,
+            "Weight-decay the embedding tables too, as nanoGPT decays every matrix (default: false)."),
     BETA1("beta1", Type.DOUBLE, "X", TrainingConfig::beta1, "AdamW beta1 (default: 0.9)."),
     BETA2("beta2", Type.DOUBLE, "X", TrainingConfig::beta2, "AdamW beta2 (default: 0.95)."),
     EPS("eps", Type.DOUBLE, "X", TrainingConfig::eps, "AdamW epsilon (default: 1e-8)."),
@@ -208,10 +214,11 @@ public enum ConfigKey {
                 v.required(DATA), v.required(TOKENIZER), arch,
                 v.get(LAYERS, 4), heads, v.get(KV_HEADS, heads), dim,
                 v.get(FFN, arch.equals("llama") ? llamaFfn(dim) : 4 * dim), v.get(CONTEXT, 128),
-                v.get(NORM_EPSILON, 1e-5f), v.get(ROPE_THETA, 10000f), v.get(TIED_OUTPUT, true), v.get(DROPOUT, 0f),
+                v.get(NORM_EPSILON, 1e-5f), v.get(ROPE_THETA, 10000f), v.get(TIED_OUTPUT, true),
+                v.get(BIAS, ModelSpec.defaultBias(arch)), v.get(DROPOUT, 0f),
                 v.get(BATCH, 16), v.get(ACCUMULATE, 1), steps,
                 lr, v.get(MIN_LR, lr / 10), v.get(WARMUP, Math.min(100, steps / 10)), v.get(LR_DECAY_STEPS, steps),
-                v.get(WEIGHT_DECAY, 0.1), v.get(BETA1, 0.9), v.get(BETA2, 0.95), v.get(EPS, 1e-8),
+                v.get(WEIGHT_DECAY, 0.1), v.get(DECAY_EMBEDDINGS, false), v.get(BETA1, 0.9), v.get(BETA2, 0.95), v.get(EPS, 1e-8),
                 v.get(GRAD_CLIP, 1.0),
                 evalInterval, v.get(EVAL_BATCHES, 20), v.get(LOG_INTERVAL, 10L),
                 v.get(CHECKPOINT_INTERVAL, evalInterval),

@@ -53,6 +53,7 @@ final class ModelCard {
         row(md, "context length", String.valueOf(spec.context()));
         row(md, "vocabulary", String.valueOf(spec.vocabularySize()));
         row(md, "tied output embedding", spec.tiedOutput() ? "yes" : "no");
+        if (spec.architecture().equals("gpt2")) row(md, "biases", spec.bias() ? "yes" : "no (exported as zeros)");
         md.append("\nFiles: `model.gguf` (Basalt, llama.cpp), `hf/` (Hugging Face transformers), `checkpoint.bin` "
                 + "(resume), `metrics.jsonl`, `loss.png`, `training_config.json`.\n\n");
         md.append("## Data\n\n");
@@ -71,7 +72,9 @@ final class ModelCard {
         for (Map.Entry<ConfigKey, Object> e : ConfigKey.valuesOf(config).entrySet()) {
             row(md, "`" + e.getKey().key() + "`", String.valueOf(e.getValue()));
         }
-        md.append("\nAdamW with decoupled weight decay on matrices only, linear warm-up then cosine decay of the "
+        md.append("\nAdamW with decoupled weight decay on " + (config.decayEmbeddings()
+                ? "every matrix, embeddings included" : "the linear layers' matrices only")
+                + ", linear warm-up then cosine decay of the "
                 + "learning rate, global gradient-norm clipping; a step sums the gradients of `accumulate` "
                 + "micro-batches.\n\n");
         md.append("## Results\n\n| | |\n|---|---|\n");

@@ -2,6 +2,7 @@ package ai.basalt.train;
 
 import ai.basalt.model.training.ModelSpec;
 import ai.basalt.nn.Graph;
+import ai.basalt.nn.OpProfile;
 import ai.basalt.nn.Var;
 import ai.basalt.nn.optim.CosineSchedule;
 import ai.basalt.nn.optim.GradClip;
@@ -112,6 +113,9 @@ public final class Trainer {
     /** Steps until {@code steps}; returns the last step's loss (NaN if none ran). */
     private float loop(TrainingState s, RunIdentity id, MetricsLog metrics) {
         Graph graph = new Graph();
+        // -Dbasalt.profile.ops=true: wall time per op from the 50th step of this session on (after JIT warm-up)
+        OpProfile profile = null;
+        long profileFrom = Boolean.getBoolean("basalt.profile.ops") ? s.step + 50 : Long.MAX_VALUE;
         LossEstimator estimator = new LossEstimator(graph, config.evalBatches());
         LrSchedule schedule = new CosineSchedule(config.lr(), config.minLr(), config.warmup(), config.lrDecaySteps());
         double maxNorm = config.gradClip() > 0 ? config.gradClip() : Double.POSITIVE_INFINITY;
@@ -122,12 +126,22 @@ public final class Trainer {
         float loss = Float.NaN;
         listener.started(s.step, config.steps(), s.parameterCount());
         while (s.step < config.steps()) {
+            if (s.step == profileFrom) {
+                profile = new OpProfile();
+                graph.setProfile(profile);
+            }
             long t0 = System.nanoTime();
             double lr = schedule.lr(s.step);
             loss = accumulateGradients(s, graph);
+            long t1 = System.nanoTime();
             float gradNorm = GradClip.clipGlobalNorm(s.params, maxNorm);
+            long t2 = System.nanoTime();
             s.optimizer.step(lr);
             s.optimizer.zeroGrad();
+            if (profile != null) {
+                profile.add("gradClip", false, t2 - t1);
+                profile.add("adamw", false, System.nanoTime() - t2);
+            }
             s.step++;
             s.tokensSeen += config.tokensPerStep();
             windowTokens += config.tokensPerStep();
@@ -152,6 +166,7 @@ public final class Trainer {
             if (step % config.checkpointInterval() == 0 || last) checkpoint(s, id, metrics);
             listener.step(m, logged);
         }
+        if (profile != null) profile.report().forEach(listener::message);
         return loss;
     }
 

@@ -24,6 +24,7 @@ public record TrainingConfig(
         float normEpsilon,
         float ropeTheta,
         boolean tiedOutput,
+        boolean bias,
         float dropout,
         int batch,
         int accumulate,
@@ -33,6 +34,7 @@ public record TrainingConfig(
         long warmup,
         long lrDecaySteps,
         double weightDecay,
+        boolean decayEmbeddings,
         double beta1,
         double beta2,
         double eps,
@@ -68,7 +70,8 @@ public record TrainingConfig(
         check(checkpointInterval >= 1, "checkpoint_interval " + checkpointInterval + " must be at least 1");
         check(threads >= 1, "threads " + threads + " must be at least 1");
         try {
-            spec(architecture, layers, heads, kvHeads, dim, ffn, context, 1, normEpsilon, ropeTheta, tiedOutput, dropout);
+            spec(architecture, layers, heads, kvHeads, dim, ffn, context, 1, normEpsilon, ropeTheta, tiedOutput, dropout,
+                    bias);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
@@ -77,7 +80,7 @@ public record TrainingConfig(
     /** The model to build for a vocabulary of {@code vocabularySize} tokens. */
     public ModelSpec modelSpec(int vocabularySize) {
         return spec(architecture, layers, heads, kvHeads, dim, ffn, context, vocabularySize, normEpsilon, ropeTheta,
-                tiedOutput, dropout);
+                tiedOutput, dropout, bias);
     }
 
     /** Tokens one optimizer step consumes: B · accumulate · T. */
@@ -86,9 +89,9 @@ public record TrainingConfig(
     }
 
     private static ModelSpec spec(String architecture, int layers, int heads, int kvHeads, int dim, int ffn, int context,
-            int vocabularySize, float normEpsilon, float ropeTheta, boolean tiedOutput, float dropout) {
+            int vocabularySize, float normEpsilon, float ropeTheta, boolean tiedOutput, float dropout, boolean bias) {
         return new ModelSpec(architecture, layers, heads, kvHeads, dim, ffn, context, vocabularySize, normEpsilon,
-                ropeTheta, tiedOutput, dropout);
+                ropeTheta, tiedOutput, dropout, bias);
     }
 
     private static void check(boolean ok, String message) {

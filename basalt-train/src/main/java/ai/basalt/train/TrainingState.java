@@ -45,8 +45,9 @@ final class TrainingState {
         this.dropoutRng = model.dropoutRng();
         this.initRng = initRng;
         this.params = List.copyOf(model.parameters());
-        this.optimizer = new AdamW(ParamGroup.decayingWeights(params, config.weightDecay()), config.beta1(),
-                config.beta2(), config.eps());
+        this.optimizer = new AdamW(config.decayEmbeddings()
+                ? ParamGroup.decayingMatrices(params, config.weightDecay())
+                : ParamGroup.decayingWeights(params, config.weightDecay()), config.beta1(), config.beta2(), config.eps());
         Map<Var, Integer> index = new IdentityHashMap<>();
         List<Var> order = optimizer.params();
         for (int k = 0; k < order.size(); k++) index.put(order.get(k), k);

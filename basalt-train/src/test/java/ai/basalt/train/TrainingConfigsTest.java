@@ -63,6 +63,27 @@ class TrainingConfigsTest {
     }
 
     @Test
+    void biasesDefaultByArchitectureAndLlamaRefusesThem() {
+        Map<ConfigKey, Object> v = new EnumMap<>(ConfigKey.class);
+        v.put(ConfigKey.DATA, dir);
+        v.put(ConfigKey.TOKENIZER, dir.resolve("t.json"));
+        TrainingConfig gpt2 = ConfigKey.resolve(v);
+        assertThat(gpt2.bias()).isTrue();
+        assertThat(gpt2.decayEmbeddings()).isFalse();
+        assertThat(gpt2.modelSpec(65).bias()).isTrue();
+        v.put(ConfigKey.BIAS, false);
+        v.put(ConfigKey.DECAY_EMBEDDINGS, true);
+        assertThat(ConfigKey.resolve(v).modelSpec(65).bias()).isFalse();
+        assertThat(ConfigKey.resolve(v).decayEmbeddings()).isTrue();
+        v.remove(ConfigKey.BIAS);
+        v.put(ConfigKey.ARCH, "llama");
+        assertThat(ConfigKey.resolve(v).bias()).isFalse();
+        v.put(ConfigKey.BIAS, true);
+        assertThatThrownBy(() -> ConfigKey.resolve(v)).isInstanceOf(ConfigException.class)
+                .hasMessage("llama has no biases: bias must be false");
+    }
+
+    @Test
     void writtenConfigReadsBackExactly() throws Exception {
         Map<ConfigKey, Object> v = TrainingFixtures.settings(dir.resolve("d"), dir.resolve("o"), 7);
         v.put(ConfigKey.NORM_EPSILON, 1e-6f);

@@ -16,7 +16,9 @@ import ai.basalt.tokenizer.Tokenizer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * GPT-2 that trains: the forward pass of {@link Gpt2Model} on a basalt-nn {@link Graph}, operation for operation
@@ -59,8 +61,13 @@ public final class Gpt2Trainable implements TrainableModel {
      */
     private record Block(Var attnNormW, Var attnNormB, Var wqkv, Var bqkv, Var wo, Var bo, Var ffnNormW, Var ffnNormB,
             Var wUp, Var bUp, Var wDown, Var bDown) {
+        /** Every tensor in GGUF order; biases are null in a model without them. */
+        List<Var> all() {
+            return Arrays.asList(attnNormW, attnNormB, wqkv, bqkv, wo, bo, ffnNormW, ffnNormB, wUp, bUp, wDown, bDown);
+        }
+
         List<Var> parameters() {
-            return List.of(attnNormW, attnNormB, wqkv, bqkv, wo, bo, ffnNormW, ffnNormB, wUp, bUp, wDown, bDown);
+            return all().stream().filter(Objects::nonNull).toList();
         }
     }
 
@@ -83,26 +90,27 @@ public final class Gpt2Trainable implements TrainableModel {
         all.add(tokenEmbedding);
         all.add(positionEmbedding);
         for (int l = 0; l < spec.layers(); l++) {
+            boolean bias = spec.bias(); // biases and shifts start at zero: leaving them out draws nothing less
             Block b = new Block(
                     ParameterInit.gain(TensorKey.ATTN_NORM.weight(l), dim),
-                    ParameterInit.shift(TensorKey.ATTN_NORM.bias(l), dim),
+                    bias ? ParameterInit.shift(TensorKey.ATTN_NORM.bias(l), dim) : null,
                     ParameterInit.matrix(TensorKey.ATTN_QKV.weight(l), 3 * dim, dim, rng, STD),
-                    ParameterInit.bias(TensorKey.ATTN_QKV.bias(l), 3 * dim),
+                    bias ? ParameterInit.bias(TensorKey.ATTN_QKV.bias(l), 3 * dim) : null,
                     ParameterInit.matrix(TensorKey.ATTN_OUTPUT.weight(l), dim, dim, rng, residualStd),
-                    ParameterInit.bias(TensorKey.ATTN_OUTPUT.bias(l), dim),
+                    bias ? ParameterInit.bias(TensorKey.ATTN_OUTPUT.bias(l), dim) : null,
                     ParameterInit.gain(TensorKey.FFN_NORM.weight(l), dim),
-                    ParameterInit.shift(TensorKey.FFN_NORM.bias(l), dim),
+                    bias ? ParameterInit.shift(TensorKey.FFN_NORM.bias(l), dim) : null,
                     ParameterInit.matrix(TensorKey.FFN_UP.weight(l), ffn, dim, rng, STD),
-                    ParameterInit.bias(TensorKey.FFN_UP.bias(l), ffn),
+                    bias ? ParameterInit.bias(TensorKey.FFN_UP.bias(l), ffn) : null,
                     ParameterInit.matrix(TensorKey.FFN_DOWN.weight(l), dim, ffn, rng, residualStd),
-                    ParameterInit.bias(TensorKey.FFN_DOWN.bias(l), dim));
+                    bias ? ParameterInit.bias(TensorKey.FFN_DOWN.bias(l), dim) : null);
             blocks.add(b);
             all.addAll(b.parameters());
         }
         outputNormW = ParameterInit.gain(TensorKey.OUTPUT_NORM.weight(), dim);
-        outputNormB = ParameterInit.shift(TensorKey.OUTPUT_NORM.bias(), dim);
+        outputNormB = spec.bias() ? ParameterInit.shift(TensorKey.OUTPUT_NORM.bias(), dim) : null;
         all.add(outputNormW);
-        all.add(outputNormB);
+        if (outputNormB != null) all.add(outputNormB);
         output = spec.tiedOutput() ? null
                 : ParameterInit.matrix(TensorKey.OUTPUT.weight(), spec.vocabularySize(), dim, rng, STD);
         if (output != null) all.add(output);
@@ -172,7 +180,7 @@ public final class Gpt2Trainable implements TrainableModel {
     public void writeGguf(Path file, Tokenizer tokenizer, String name) {
         GgufMetadata.Builder m = GgufExport.header("gpt2", name);
         config.putGgufMetadata(m, "gpt2");
-        List<Tensor> tensors = GgufExport.tensors(parameters);
+        List<Tensor> tensors = GgufExport.tensors(exportOrder());
         if (output == null) tensors.add(GgufExport.tensor(TensorKey.OUTPUT.weight(), tokenEmbedding));
         GgufExport.write(file, m, tokenizer, spec.vocabularySize(), tensors);
     }
@@ -195,6 +203,39 @@ public final class Gpt2Trainable implements TrainableModel {
         HuggingFaceExport.write(folder, c, huggingFaceTensors(), tokenizer, spec.context());
     }
 
+    /**
+     * The parameters in GGUF order; a model without biases has zero biases in their places, since llama.cpp's and
+     * Hugging Face's GPT-2 require them.
+     */
+    private List<Var> exportOrder() {
+        List<Var> out = new ArrayList<>();
+        out.add(tokenEmbedding);
+        out.add(positionEmbedding);
+        for (int l = 0; l < blocks.size(); l++) {
+            Block b = blocks.get(l);
+            out.add(b.attnNormW);
+            out.add(orZeros(b.attnNormB, TensorKey.ATTN_NORM.bias(l), spec.dim()));
+            out.add(b.wqkv);
+            out.add(orZeros(b.bqkv, TensorKey.ATTN_QKV.bias(l), 3 * spec.dim()));
+            out.add(b.wo);
+            out.add(orZeros(b.bo, TensorKey.ATTN_OUTPUT.bias(l), spec.dim()));
+            out.add(b.ffnNormW);
+            out.add(orZeros(b.ffnNormB, TensorKey.FFN_NORM.bias(l), spec.dim()));
+            out.add(b.wUp);
+            out.add(orZeros(b.bUp, TensorKey.FFN_UP.bias(l), spec.ffn()));
+            out.add(b.wDown);
+            out.add(orZeros(b.bDown, TensorKey.FFN_DOWN.bias(l), spec.dim()));
+        }
+        out.add(outputNormW);
+        out.add(orZeros(outputNormB, TensorKey.OUTPUT_NORM.bias(), spec.dim()));
+        if (output != null) out.add(output);
+        return out;
+    }
+
+    private static Var orZeros(Var bias, String name, int size) {
+        return bias != null ? bias : ParameterInit.bias(name, size);
+    }
+
     /** The parameters under {@code GPT2LMHeadModel}'s state_dict names, Conv1D weights transposed. */
     private List<Tensor> huggingFaceTensors() {
         List<Tensor> out = new ArrayList<>();
@@ -204,20 +245,21 @@ public final class Gpt2Trainable implements TrainableModel {
             Block b = blocks.get(l);
             String p = "transformer.h." + l + ".";
             out.add(HuggingFaceExport.tensor(p + "ln_1.weight", b.attnNormW));
-            out.add(HuggingFaceExport.tensor(p + "ln_1.bias", b.attnNormB));
+            out.add(HuggingFaceExport.tensor(p + "ln_1.bias", orZeros(b.attnNormB, TensorKey.ATTN_NORM.bias(l), spec.dim())));
             out.add(HuggingFaceExport.transposed(p + "attn.c_attn.weight", b.wqkv));
-            out.add(HuggingFaceExport.tensor(p + "attn.c_attn.bias", b.bqkv));
+            out.add(HuggingFaceExport.tensor(p + "attn.c_attn.bias", orZeros(b.bqkv, TensorKey.ATTN_QKV.bias(l), 3 * spec.dim())));
             out.add(HuggingFaceExport.transposed(p + "attn.c_proj.weight", b.wo));
-            out.add(HuggingFaceExport.tensor(p + "attn.c_proj.bias", b.bo));
+            out.add(HuggingFaceExport.tensor(p + "attn.c_proj.bias", orZeros(b.bo, TensorKey.ATTN_OUTPUT.bias(l), spec.dim())));
             out.add(HuggingFaceExport.tensor(p + "ln_2.weight", b.ffnNormW));
-            out.add(HuggingFaceExport.tensor(p + "ln_2.bias", b.ffnNormB));
+            out.add(HuggingFaceExport.tensor(p + "ln_2.bias", orZeros(b.ffnNormB, TensorKey.FFN_NORM.bias(l), spec.dim())));
             out.add(HuggingFaceExport.transposed(p + "mlp.c_fc.weight", b.wUp));
-            out.add(HuggingFaceExport.tensor(p + "mlp.c_fc.bias", b.bUp));
+            out.add(HuggingFaceExport.tensor(p + "mlp.c_fc.bias", orZeros(b.bUp, TensorKey.FFN_UP.bias(l), spec.ffn())));
             out.add(HuggingFaceExport.transposed(p + "mlp.c_proj.weight", b.wDown));
-            out.add(HuggingFaceExport.tensor(p + "mlp.c_proj.bias", b.bDown));
+            out.add(HuggingFaceExport.tensor(p + "mlp.c_proj.bias", orZeros(b.bDown, TensorKey.FFN_DOWN.bias(l), spec.dim())));
         }
         out.add(HuggingFaceExport.tensor("transformer.ln_f.weight", outputNormW));
-        out.add(HuggingFaceExport.tensor("transformer.ln_f.bias", outputNormB));
+        out.add(HuggingFaceExport.tensor("transformer.ln_f.bias",
+                orZeros(outputNormB, TensorKey.OUTPUT_NORM.bias(), spec.dim())));
         if (output != null) out.add(HuggingFaceExport.tensor("lm_head.weight", output));
         return out;
     }

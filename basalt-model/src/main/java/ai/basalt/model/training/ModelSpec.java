@@ -22,9 +22,11 @@ import ai.basalt.tensor.RopeMode;
  * @param ropeTheta RoPE base (Llama)
  * @param tiedOutput whether the output projection is the token embedding
  * @param dropout dropout probability during training (0: off)
+ * @param bias GPT-2: whether its linear layers and LayerNorms have biases (nanoGPT's {@code bias=False} has none; the
+ *     exported files then carry zero biases, which every GPT-2 reader expects); Llama: always false
  */
 public record ModelSpec(String architecture, int layers, int heads, int kvHeads, int dim, int ffn, int context,
-        int vocabularySize, float normEpsilon, float ropeTheta, boolean tiedOutput, float dropout) {
+        int vocabularySize, float normEpsilon, float ropeTheta, boolean tiedOutput, float dropout, boolean bias) {
     /** The RoPE base GPT-2 specs carry: unused by GPT-2, but a spec's theta must be positive. */
     private static final float UNUSED_ROPE_THETA = 10000f;
 
@@ -42,6 +44,19 @@ public record ModelSpec(String architecture, int layers, int heads, int kvHeads,
         check(ropeTheta > 0, "rope theta " + ropeTheta + " must be positive");
         check(dropout >= 0 && dropout < 1, "dropout " + dropout + " must be in [0, 1)");
         check(!architecture.equals("llama") || (dim / heads) % 2 == 0, "llama head size " + dim / heads + " must be even for RoPE");
+        check(!architecture.equals("llama") || !bias, "llama has no biases: bias must be false");
+    }
+
+    /** A spec with the architecture's usual biases: GPT-2 has them, Llama does not. */
+    public ModelSpec(String architecture, int layers, int heads, int kvHeads, int dim, int ffn, int context,
+            int vocabularySize, float normEpsilon, float ropeTheta, boolean tiedOutput, float dropout) {
+        this(architecture, layers, heads, kvHeads, dim, ffn, context, vocabularySize, normEpsilon, ropeTheta, tiedOutput,
+                dropout, defaultBias(architecture));
+    }
+
+    /** Whether an architecture has biases unless told otherwise: GPT-2 yes, Llama no. */
+    public static boolean defaultBias(String architecture) {
+        return "gpt2".equals(architecture);
     }
 
     private static void check(boolean ok, String message) {

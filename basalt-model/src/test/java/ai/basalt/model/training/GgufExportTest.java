@@ -50,6 +50,12 @@ class GgufExportTest {
                 new ModelSpec("llama", 1, 4, 1, 32, 48, 20, v, 1e-6f, 500000f, true, 0.1f));
     }
 
+    /** {@link #specs()} and nanoGPT's bias-free GPT-2, whose file carries zero biases. */
+    static Stream<ModelSpec> engineSpecs() {
+        int v = TOKENIZER.vocabulary().size();
+        return Stream.concat(specs(), Stream.of(new ModelSpec("gpt2", 2, 4, 4, 32, 128, 24, v, 1e-5f, 10000f, true, 0f, false)));
+    }
+
     /** A model of {@code spec} with every parameter drawn away from its initial value, so each one shows in the logits. */
     static TrainableModel randomized(ModelSpec spec, long seed) {
         TrainableModel model = TrainableModels.create(spec, new Rng(seed));
@@ -63,7 +69,7 @@ class GgufExportTest {
     }
 
     @ParameterizedTest
-    @MethodSource("specs")
+    @MethodSource("engineSpecs")
     void engineLoadsTheFileAndComputesTheTrainingLogits(ModelSpec spec) {
         TrainableModel model = randomized(spec, 11);
         Path file = dir.resolve(spec.architecture() + ".gguf");
@@ -158,6 +164,37 @@ class GgufExportTest {
             assertThat(Arrays.copyOf(back.parameter(p.name()).data(), p.size())).as(p.name())
                     .containsExactly(Arrays.copyOf(p.data(), p.size()));
         }
+    }
+
+    @Test
+    void aBiasFreeGpt2IsWrittenWithZeroBiasesAndReadsBackWithTheSameLogits() {
+        ModelSpec spec = engineSpecs().reduce((a, b) -> b).orElseThrow();
+        assertThat(spec.bias()).isFalse();
+        TrainableModel model = randomized(spec, 13);
+        assertThat(model.parameters()).extracting(Var::name).noneMatch(n -> n.endsWith(".bias"));
+        assertThat(model.parameters()).hasSize(2 + spec.layers() * 6 + 1);
+        Path file = dir.resolve("nobias.gguf");
+        model.writeGguf(file, TOKENIZER, "nobias");
+        try (GgufFile gguf = GgufFile.open(file)) {
+            for (String name : List.of("blk.1.attn_norm.bias", "blk.1.attn_qkv.bias", "blk.1.attn_output.bias",
+                    "blk.1.ffn_norm.bias", "blk.1.ffn_up.bias", "blk.1.ffn_down.bias", "output_norm.bias")) {
+                float[] values = gguf.tensor(name).toFloatArray();
+                assertThat(values).as(name).isNotEmpty().containsOnly(0f);
+            }
+        }
+        TrainableModel back = TrainableModels.fromGguf(file, 0f);
+        assertThat(back.spec().bias()).as("a GGUF GPT-2 always has biases").isTrue();
+        int[] tokens = {1, 5, 9, 2, 7, 3};
+        Graph g = new Graph();
+        g.setGradEnabled(false);
+        assertThat(back.logits(g, tokens, 1, tokens.length).data())
+                .containsExactly(model.logits(g, tokens, 1, tokens.length).data());
+    }
+
+    @Test
+    void llamaSpecsRefuseBiases() {
+        assertThatThrownBy(() -> new ModelSpec("llama", 1, 2, 2, 8, 16, 8, 10, 1e-5f, 1e4f, true, 0f, true))
+                .hasMessage("llama has no biases: bias must be false");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static ai.basalt.nn.kernel.Lanes.L;
 import ai.basalt.tensor.Parallel;
 import ai.basalt.tensor.TensorOps;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -27,6 +28,8 @@ import jdk.incubator.vector.VectorOperators;
  */
 public final class AttentionKernel {
     private static final TensorOps SCALAR = TensorOps.scalar();
+    /** Query rows (or key columns) a register tile covers. */
+    private static final int ROWS = 4;
 
     private AttentionKernel() {}
 
@@ -112,7 +115,7 @@ public final class AttentionKernel {
             int b, int t, int heads, int kvHeads, int hs) {
         int group = heads / kvHeads;
         float scale = (float) (1.0 / Math.sqrt(hs));
-        int kvStride = kvHeads * hs;
+        int kvStride = kvHeads * hs, qStride = heads * hs;
         Parallel.forRows(b * kvHeads, (long) group * t * t * hs, (u0, u1) -> {
             float[] kt = new float[hs * t];
             for (int unit = u0; unit < u1; unit++) {
@@ -120,7 +123,19 @@ public final class AttentionKernel {
                 int kvBase = bi * t * kvStride + kvh * hs;
                 transpose(kt, k, kvBase, kvStride, t, hs);
                 for (int h = kvh * group; h < (kvh + 1) * group; h++) {
-                    for (int ti = 0; ti < t; ti++) {
+                    int ti = 0;
+                    for (; ti + ROWS <= t; ti += ROWS) { // four query rows share every load of k and v
+                        int qOff = ((bi * t + ti) * heads + h) * hs;
+                        int aOff = ((bi * heads + h) * t + ti) * t;
+                        int len = ti + ROWS;
+                        rowsTimesTransposed(att, aOff, t, q, qOff, qStride, kt, t, len, hs, scale);
+                        for (int r = 0; r < ROWS; r++) {
+                            softmax(att, aOff + r * t, ti + r + 1);
+                            java.util.Arrays.fill(att, aOff + r * t + ti + r + 1, aOff + (r + 1) * t, 0f);
+                        }
+                        rowsWeighted(out, qOff, qStride, att, aOff, t, v, kvBase, kvStride, len, hs, false);
+                    }
+                    for (; ti < t; ti++) {
                         int qOff = ((bi * t + ti) * heads + h) * hs;
                         int aOff = ((bi * heads + h) * t + ti) * t;
                         int len = ti + 1;
@@ -150,17 +165,37 @@ public final class AttentionKernel {
                 for (int h = kvh * group; h < (kvh + 1) * group; h++) {
                     int aBase = (bi * heads + h) * t * t;
                     int qBase = bi * t * qStride + h * hs;
-                    for (int ti = 0; ti < t; ti++) {
+                    int ti = 0;
+                    for (; ti + ROWS <= t; ti += ROWS) {
+                        int qOff = qBase + ti * qStride, aOff = aBase + ti * t, len = ti + ROWS;
+                        rowsTimesTransposed(dScores, ti * t, t, dout, qOff, qStride, vt, t, len, hs, 1f);
+                        for (int r = 0; r < ROWS; r++) {
+                            int row = ti + r;
+                            float dsum = dot(dScores, row * t, att, aOff + r * t, row + 1);
+                            softmaxBackward(dScores, row * t, att, aOff + r * t, row + 1, dsum, scale);
+                            java.util.Arrays.fill(dScores, row * t + row + 1, (row + 1) * t, 0f);
+                        }
+                        if (dq != null) rowsWeighted(dq, qOff, qStride, dScores, ti * t, t, k, kvBase, kvStride, len, hs, true);
+                    }
+                    for (; ti < t; ti++) {
                         int qOff = qBase + ti * qStride, aOff = aBase + ti * t, len = ti + 1;
                         // through out = att · v: datt[t2] = dout_t · v_t2
                         rowTimesTransposed(dScores, ti * t, dout, qOff, vt, t, len, hs, 1f);
                         // through the softmax: dScore = att · (datt − Σ att·datt), then the 1/√hs scale
                         float dsum = dot(dScores, ti * t, att, aOff, len);
                         softmaxBackward(dScores, ti * t, att, aOff, len, dsum, scale);
+                        java.util.Arrays.fill(dScores, ti * t + len, (ti + 1) * t, 0f);
                         if (dq != null) weightedRows(dq, qOff, dScores, ti * t, k, kvBase, kvStride, len, hs, true);
                     }
-                    // dk_t2 += Σ_{ti ≥ t2} dScore[ti, t2] · q_ti and dv_t2 += Σ_{ti ≥ t2} att[ti, t2] · dout_ti
-                    for (int t2 = 0; t2 < t; t2++) {
+                    // dk_t2 += Σ_{ti ≥ t2} dScore[ti, t2] · q_ti and dv_t2 += Σ_{ti ≥ t2} att[ti, t2] · dout_ti; both
+                    // matrices are zero above the diagonal, so four columns run together from the first one's row
+                    int t2 = 0;
+                    for (; t2 + ROWS <= t; t2 += ROWS) {
+                        int kvOff = kvBase + t2 * kvStride;
+                        if (dk != null) columnsWeighted(dk, kvOff, kvStride, dScores, t2 * t + t2, t, q, qBase + t2 * qStride, qStride, t - t2, hs);
+                        if (dv != null) columnsWeighted(dv, kvOff, kvStride, att, aBase + t2 * t + t2, t, dout, qBase + t2 * qStride, qStride, t - t2, hs);
+                    }
+                    for (; t2 < t; t2++) {
                         int kvOff = kvBase + t2 * kvStride;
                         if (dk != null) columnWeightedRows(dk, kvOff, dScores, t2 * t + t2, t, q, qBase + t2 * qStride, qStride, t - t2, hs);
                         if (dv != null) columnWeightedRows(dv, kvOff, att, aBase + t2 * t + t2, t, dout, qBase + t2 * qStride, qStride, t - t2, hs);
@@ -184,8 +219,37 @@ public final class AttentionKernel {
      */
     private static void rowTimesTransposed(float[] row, int off, float[] x, int xOff, float[] mt, int t, int len,
             int hs, float scale) {
+        // vectors start below len and end within t; four, then one at a time, so that up to four independent
+        // FMA chains are in flight (each lane's chain runs over i in order: blocking does not change its bits)
+        int vectors = Math.min((len + L - 1) / L, t / L);
         int j = 0;
-        for (; j < len && j + L <= t; j += L) {
+        for (; j + 4 * L <= vectors * L; j += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0; i < hs; i++) {
+                FloatVector xi = FloatVector.broadcast(F, x[xOff + i]);
+                int m = i * t + j;
+                a0 = FloatVector.fromArray(F, mt, m).fma(xi, a0);
+                a1 = FloatVector.fromArray(F, mt, m + L).fma(xi, a1);
+                a2 = FloatVector.fromArray(F, mt, m + 2 * L).fma(xi, a2);
+                a3 = FloatVector.fromArray(F, mt, m + 3 * L).fma(xi, a3);
+            }
+            a0.mul(scale).intoArray(row, off + j);
+            a1.mul(scale).intoArray(row, off + j + L);
+            a2.mul(scale).intoArray(row, off + j + 2 * L);
+            a3.mul(scale).intoArray(row, off + j + 3 * L);
+        }
+        for (; j + 2 * L <= vectors * L; j += 2 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            for (int i = 0; i < hs; i++) {
+                FloatVector xi = FloatVector.broadcast(F, x[xOff + i]);
+                int m = i * t + j;
+                a0 = FloatVector.fromArray(F, mt, m).fma(xi, a0);
+                a1 = FloatVector.fromArray(F, mt, m + L).fma(xi, a1);
+            }
+            a0.mul(scale).intoArray(row, off + j);
+            a1.mul(scale).intoArray(row, off + j + L);
+        }
+        for (; j < vectors * L; j += L) {
             FloatVector acc = FloatVector.zero(F);
             for (int i = 0; i < hs; i++) acc = FloatVector.fromArray(F, mt, i * t + j).fma(FloatVector.broadcast(F, x[xOff + i]), acc);
             acc.mul(scale).intoArray(row, off + j);
@@ -204,6 +268,21 @@ public final class AttentionKernel {
     private static void weightedRows(float[] out, int oOff, float[] w, int wOff, float[] m, int base, int stride,
             int len, int hs, boolean accumulate) {
         int c = 0;
+        for (; c + 2 * L <= hs; c += 2 * L) { // two lane blocks per pass: independent FMA chains, same per-lane order
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            for (int t2 = 0; t2 < len; t2++) {
+                FloatVector wt = FloatVector.broadcast(F, w[wOff + t2]);
+                int at = base + t2 * stride + c;
+                a0 = FloatVector.fromArray(F, m, at).fma(wt, a0);
+                a1 = FloatVector.fromArray(F, m, at + L).fma(wt, a1);
+            }
+            if (accumulate) {
+                a0 = a0.add(FloatVector.fromArray(F, out, oOff + c));
+                a1 = a1.add(FloatVector.fromArray(F, out, oOff + c + L));
+            }
+            a0.intoArray(out, oOff + c);
+            a1.intoArray(out, oOff + c + L);
+        }
         for (int end = F.loopBound(hs); c < end; c += L) {
             FloatVector acc = FloatVector.zero(F);
             for (int t2 = 0; t2 < len; t2++) {
@@ -226,6 +305,17 @@ public final class AttentionKernel {
     private static void columnWeightedRows(float[] out, int oOff, float[] w, int wOff, int t, float[] m, int mOff,
             int stride, int rows, int hs) {
         int c = 0;
+        for (; c + 2 * L <= hs; c += 2 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            for (int r = 0; r < rows; r++) {
+                FloatVector wr = FloatVector.broadcast(F, w[wOff + r * t]);
+                int at = mOff + r * stride + c;
+                a0 = FloatVector.fromArray(F, m, at).fma(wr, a0);
+                a1 = FloatVector.fromArray(F, m, at + L).fma(wr, a1);
+            }
+            a0.add(FloatVector.fromArray(F, out, oOff + c)).intoArray(out, oOff + c);
+            a1.add(FloatVector.fromArray(F, out, oOff + c + L)).intoArray(out, oOff + c + L);
+        }
         for (int end = F.loopBound(hs); c < end; c += L) {
             FloatVector acc = FloatVector.zero(F);
             for (int r = 0; r < rows; r++) {
@@ -237,6 +327,167 @@ public final class AttentionKernel {
             float s = 0f;
             for (int r = 0; r < rows; r++) s = Math.fma(m[mOff + r * stride + c], w[wOff + r * t], s);
             out[oOff + c] += s;
+        }
+    }
+
+    /**
+     * {@link #rowTimesTransposed} for the four rows x[xOff + r·xStride ..] (r &lt; 4) into row[off + r·rowStride ..],
+     * columns [0, len): each load of mt serves four rows. Per element the same operations in the same order.
+     */
+    private static void rowsTimesTransposed(float[] row, int off, int rowStride, float[] x, int xOff, int xStride,
+            float[] mt, int t, int len, int hs, float scale) {
+        int vectors = Math.min((len + L - 1) / L, t / L);
+        int x1 = xOff + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+        int o1 = off + rowStride, o2 = o1 + rowStride, o3 = o2 + rowStride;
+        int j = 0;
+        for (; j + 2 * L <= vectors * L; j += 2 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+            for (int i = 0; i < hs; i++) {
+                int m = i * t + j;
+                FloatVector m0 = FloatVector.fromArray(F, mt, m), m1 = FloatVector.fromArray(F, mt, m + L);
+                FloatVector xa = FloatVector.broadcast(F, x[xOff + i]), xb = FloatVector.broadcast(F, x[x1 + i]);
+                FloatVector xc = FloatVector.broadcast(F, x[x2 + i]), xd = FloatVector.broadcast(F, x[x3 + i]);
+                a0 = m0.fma(xa, a0);
+                a1 = m1.fma(xa, a1);
+                b0 = m0.fma(xb, b0);
+                b1 = m1.fma(xb, b1);
+                c0 = m0.fma(xc, c0);
+                c1 = m1.fma(xc, c1);
+                d0 = m0.fma(xd, d0);
+                d1 = m1.fma(xd, d1);
+            }
+            a0.mul(scale).intoArray(row, off + j);
+            a1.mul(scale).intoArray(row, off + j + L);
+            b0.mul(scale).intoArray(row, o1 + j);
+            b1.mul(scale).intoArray(row, o1 + j + L);
+            c0.mul(scale).intoArray(row, o2 + j);
+            c1.mul(scale).intoArray(row, o2 + j + L);
+            d0.mul(scale).intoArray(row, o3 + j);
+            d1.mul(scale).intoArray(row, o3 + j + L);
+        }
+        for (; j < vectors * L; j += L) {
+            FloatVector a0 = FloatVector.zero(F), b0 = a0, c0 = a0, d0 = a0;
+            for (int i = 0; i < hs; i++) {
+                FloatVector m0 = FloatVector.fromArray(F, mt, i * t + j);
+                a0 = m0.fma(FloatVector.broadcast(F, x[xOff + i]), a0);
+                b0 = m0.fma(FloatVector.broadcast(F, x[x1 + i]), b0);
+                c0 = m0.fma(FloatVector.broadcast(F, x[x2 + i]), c0);
+                d0 = m0.fma(FloatVector.broadcast(F, x[x3 + i]), d0);
+            }
+            a0.mul(scale).intoArray(row, off + j);
+            b0.mul(scale).intoArray(row, o1 + j);
+            c0.mul(scale).intoArray(row, o2 + j);
+            d0.mul(scale).intoArray(row, o3 + j);
+        }
+        for (; j < len; j++) {
+            for (int r = 0; r < ROWS; r++) {
+                float s = 0f;
+                int xr = xOff + r * xStride;
+                for (int i = 0; i < hs; i++) s = Math.fma(mt[i * t + j], x[xr + i], s);
+                row[off + r * rowStride + j] = s * scale;
+            }
+        }
+    }
+
+    /**
+     * {@link #weightedRows} for four rows at once: out[oOff + r·oStride ..+hs) (+)= Σ_{t2 &lt; len} w[wOff + r·wStride
+     * + t2] · m[base + t2·stride ..+hs). Weights past a row's own length must be zero; they then add nothing.
+     */
+    private static void rowsWeighted(float[] out, int oOff, int oStride, float[] w, int wOff, int wStride, float[] m,
+            int base, int stride, int len, int hs, boolean accumulate) {
+        int w1 = wOff + wStride, w2 = w1 + wStride, w3 = w2 + wStride;
+        int c = 0;
+        for (; c + 2 * L <= hs; c += 2 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+            for (int t2 = 0; t2 < len; t2++) {
+                int at = base + t2 * stride + c;
+                FloatVector m0 = FloatVector.fromArray(F, m, at), m1 = FloatVector.fromArray(F, m, at + L);
+                FloatVector wa = FloatVector.broadcast(F, w[wOff + t2]), wb = FloatVector.broadcast(F, w[w1 + t2]);
+                FloatVector wc = FloatVector.broadcast(F, w[w2 + t2]), wd = FloatVector.broadcast(F, w[w3 + t2]);
+                a0 = m0.fma(wa, a0);
+                a1 = m1.fma(wa, a1);
+                b0 = m0.fma(wb, b0);
+                b1 = m1.fma(wb, b1);
+                c0 = m0.fma(wc, c0);
+                c1 = m1.fma(wc, c1);
+                d0 = m0.fma(wd, d0);
+                d1 = m1.fma(wd, d1);
+            }
+            store(out, oOff + c, a0, accumulate);
+            store(out, oOff + c + L, a1, accumulate);
+            store(out, oOff + oStride + c, b0, accumulate);
+            store(out, oOff + oStride + c + L, b1, accumulate);
+            store(out, oOff + 2 * oStride + c, c0, accumulate);
+            store(out, oOff + 2 * oStride + c + L, c1, accumulate);
+            store(out, oOff + 3 * oStride + c, d0, accumulate);
+            store(out, oOff + 3 * oStride + c + L, d1, accumulate);
+        }
+        if (c < hs) {
+            for (int r = 0; r < ROWS; r++) {
+                weightedRowsFrom(out, oOff + r * oStride, w, wOff + r * wStride, m, base, stride, len, hs, c, accumulate);
+            }
+        }
+    }
+
+    private static void store(float[] out, int at, FloatVector v, boolean accumulate) {
+        (accumulate ? v.add(FloatVector.fromArray(F, out, at)) : v).intoArray(out, at);
+    }
+
+    /** {@link #weightedRows} over the head dimensions [c, hs) only. */
+    private static void weightedRowsFrom(float[] out, int oOff, float[] w, int wOff, float[] m, int base, int stride,
+            int len, int hs, int c, boolean accumulate) {
+        for (int end = c + F.loopBound(hs - c); c < end; c += L) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int t2 = 0; t2 < len; t2++) {
+                acc = FloatVector.fromArray(F, m, base + t2 * stride + c).fma(FloatVector.broadcast(F, w[wOff + t2]), acc);
+            }
+            store(out, oOff + c, acc, accumulate);
+        }
+        for (; c < hs; c++) {
+            float s = 0f;
+            for (int t2 = 0; t2 < len; t2++) s = Math.fma(m[base + t2 * stride + c], w[wOff + t2], s);
+            out[oOff + c] = accumulate ? out[oOff + c] + s : s;
+        }
+    }
+
+    /**
+     * {@link #columnWeightedRows} for the four columns starting at w[wOff] (rows of out at oOff + r·oStride), all
+     * summed over rows from the first column's: entries of w above the diagonal must be zero.
+     */
+    private static void columnsWeighted(float[] out, int oOff, int oStride, float[] w, int wOff, int t, float[] m,
+            int mOff, int stride, int rows, int hs) {
+        int c = 0;
+        for (; c + 2 * L <= hs; c += 2 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+            for (int r = 0; r < rows; r++) {
+                int at = mOff + r * stride + c, wr = wOff + r * t;
+                FloatVector m0 = FloatVector.fromArray(F, m, at), m1 = FloatVector.fromArray(F, m, at + L);
+                FloatVector wa = FloatVector.broadcast(F, w[wr]), wb = FloatVector.broadcast(F, w[wr + 1]);
+                FloatVector wc = FloatVector.broadcast(F, w[wr + 2]), wd = FloatVector.broadcast(F, w[wr + 3]);
+                a0 = m0.fma(wa, a0);
+                a1 = m1.fma(wa, a1);
+                b0 = m0.fma(wb, b0);
+                b1 = m1.fma(wb, b1);
+                c0 = m0.fma(wc, c0);
+                c1 = m1.fma(wc, c1);
+                d0 = m0.fma(wd, d0);
+                d1 = m1.fma(wd, d1);
+            }
+            store(out, oOff + c, a0, true);
+            store(out, oOff + c + L, a1, true);
+            store(out, oOff + oStride + c, b0, true);
+            store(out, oOff + oStride + c + L, b1, true);
+            store(out, oOff + 2 * oStride + c, c0, true);
+            store(out, oOff + 2 * oStride + c + L, c1, true);
+            store(out, oOff + 3 * oStride + c, d0, true);
+            store(out, oOff + 3 * oStride + c + L, d1, true);
+        }
+        for (; c < hs; c++) { // remaining head dimensions, lane by lane in scalar
+            for (int k = 0; k < ROWS; k++) {
+                float s = 0f;
+                for (int r = 0; r < rows; r++) s = Math.fma(m[mOff + r * stride + c], w[wOff + r * t + k], s);
+                out[oOff + k * oStride + c] += s;
+            }
         }
     }
 
@@ -252,26 +503,32 @@ public final class AttentionKernel {
         return s;
     }
 
-    /** In place over x[off..+n): the max-shifted exponentials normalized by their sum. */
+    /**
+     * In place over x[off..+n): the max-shifted exponentials normalized by their sum. The last partial vector
+     * runs masked (lanes past n are neither read nor written), so short causal rows need no scalar exp.
+     */
     private static void softmax(float[] x, int off, int n) {
         int end = F.loopBound(n);
+        VectorMask<Float> tail = F.indexInRange(end, n);
+        boolean hasTail = end < n;
         FloatVector maxes = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < end; j += L) maxes = maxes.max(FloatVector.fromArray(F, x, off + j));
+        if (hasTail) maxes = maxes.max(FloatVector.fromArray(F, x, off + end, tail).blend(Float.NEGATIVE_INFINITY, tail.not()));
         float max = maxes.reduceLanes(VectorOperators.MAX);
-        for (int j = end; j < n; j++) max = Math.max(max, x[off + j]);
         FloatVector sums = FloatVector.zero(F);
         for (int j = 0; j < end; j += L) {
             FloatVector e = Lanes.exp(FloatVector.fromArray(F, x, off + j).sub(max));
             e.intoArray(x, off + j);
             sums = sums.add(e);
         }
-        float sum = Lanes.sum(sums);
-        for (int j = end; j < n; j++) {
-            x[off + j] = Lanes.exp(x[off + j] - max);
-            sum += x[off + j];
+        if (hasTail) {
+            FloatVector e = Lanes.exp(FloatVector.fromArray(F, x, off + end, tail).sub(max)).blend(0f, tail.not());
+            e.intoArray(x, off + end, tail);
+            sums = sums.add(e);
         }
+        float sum = Lanes.sum(sums);
         for (int j = 0; j < end; j += L) FloatVector.fromArray(F, x, off + j).div(sum).intoArray(x, off + j);
-        for (int j = end; j < n; j++) x[off + j] /= sum;
+        if (hasTail) FloatVector.fromArray(F, x, off + end, tail).div(sum).intoArray(x, off + end, tail);
     }
 
     /** d[dOff + j] ← att[aOff + j] · (d[dOff + j] − dsum) · scale over [0, n). */

@@ -27,4 +27,15 @@ public record ParamGroup(List<Var> params, double weightDecay) {
         for (Var p : params) (p.kind().decays() ? decay : rest).add(p);
         return List.of(new ParamGroup(decay, weightDecay), new ParamGroup(rest, 0.0));
     }
+
+    /**
+     * nanoGPT's two groups ({@code configure_optimizers}): every parameter of two or more dimensions decays, the
+     * embedding tables included; vectors (norms, biases) do not. Order as in {@link #decayingWeights}.
+     */
+    public static List<ParamGroup> decayingMatrices(List<Var> params, double weightDecay) {
+        List<Var> decay = new ArrayList<>();
+        List<Var> rest = new ArrayList<>();
+        for (Var p : params) (p.rank() >= 2 ? decay : rest).add(p);
+        return List.of(new ParamGroup(decay, weightDecay), new ParamGroup(rest, 0.0));
+    }
 }

@@ -86,6 +86,12 @@ class OptimTest {
         new AdamW(groups).step(0.1); // no parameter has a gradient yet
         assertThat(emb.weight.data()[0]).isEqualTo(before);
         assertThatThrownBy(() -> new AdamW(List.of(groups.get(0), groups.get(0)))).hasMessageContaining("more than one group");
+
+        List<ParamGroup> nanoGpt = ParamGroup.decayingMatrices(all, 0.1);
+        assertThat(nanoGpt.get(0).params()).containsExactly(lin.weight, emb.weight);
+        assertThat(nanoGpt.get(0).weightDecay()).isEqualTo(0.1);
+        assertThat(nanoGpt.get(1).params()).containsExactly(lin.bias, ln.weight, ln.bias);
+        assertThat(nanoGpt.get(1).weightDecay()).isZero();
     }
 
     @Test
