@@ -24,8 +24,9 @@ data/shakespeare_char/prepare.py folded in. Settings taken from nanoGPT:
 Prints one JSON line per evaluation, then one summary line. Training tokens/s counts
 batch_size*block_size tokens per optimizer step over the wall time of the training steps only
 (batch sampling, forward, backward, clipping, AdamW), excluding evaluation. The summary's
-cpu_util = process CPU time / (training wall time * threads); well below 1 means other processes
-shared the cores and the speed figure is not representative (the loss is unaffected).
+cpu_util = process CPU time / (training wall time * threads) and other_load_cores = CPU time used by
+every other process / training wall time; other_load_cores above ~0.1 means the cores were shared
+and the speed figure is not representative (the loss is unaffected).
 
 Usage: /usr/bin/python3 tools/pytorch/nanogpt_char.py /work/shared/data/corpus/tinyshakespeare.txt
 """
@@ -42,7 +43,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from models import GPT, GPTConfig, nanogpt_param_groups  # noqa: E402
+from models import GPT, GPTConfig, fixture_param_groups, nanogpt_param_groups  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -57,6 +58,11 @@ def parse_args(argv=None):
     ap.add_argument("--warmup-iters", type=int, default=100)
     ap.add_argument("--learning-rate", type=float, default=1e-3)
     ap.add_argument("--min-lr", type=float, default=1e-4)
+    ap.add_argument("--bias", choices=["false", "true"], default="false",
+                    help="biases in Linear and LayerNorm (nanoGPT's recipe: false)")
+    ap.add_argument("--groups", choices=["nanogpt", "basalt"], default="nanogpt",
+                    help="weight-decay grouping: nanogpt decays every 2-D parameter, embeddings included; "
+                         "basalt leaves embeddings undecayed")
     ap.add_argument("--gelu", choices=["none", "tanh"], default="none",
                     help="'none' = exact erf GELU as nanoGPT; 'tanh' = GPT-2/Basalt form")
     return ap.parse_args(argv)
@@ -85,6 +91,23 @@ def make_get_batch(train, val, block_size, batch_size):
     return get_batch
 
 
+def busy_seconds():
+    """(CPU seconds busy on the whole machine, CPU seconds of this process) so far.
+
+    Machine-wide busy time minus our own, divided by wall time, is the number of cores other
+    processes took; process CPU time alone cannot show contention, because OpenMP threads that
+    spin at a barrier count as busy. Linux only; (nan, own) elsewhere.
+    """
+    own = time.process_time()
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        busy = sum(v[:8]) - v[3] - v[4]  # user nice system (idle iowait) irq softirq steal
+        return busy / os.sysconf("SC_CLK_TCK"), own
+    except (OSError, ValueError, IndexError):
+        return float("nan"), own
+
+
 def get_lr(it, lr, min_lr, warmup, decay_iters):
     if it < warmup:
         return lr * (it + 1) / (warmup + 1)
@@ -94,12 +117,13 @@ def get_lr(it, lr, min_lr, warmup, decay_iters):
     return min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (lr - min_lr)
 
 
-def build(vocab_size, gelu, recipe=RECIPE):
+def build(vocab_size, gelu, recipe=RECIPE, groups="nanogpt"):
     cfg = GPTConfig(vocab_size=vocab_size, block_size=recipe["block_size"], n_layer=recipe["n_layer"],
                     n_head=recipe["n_head"], n_embd=recipe["n_embd"], bias=recipe["bias"],
                     gelu_approximate=gelu)
     model = GPT(cfg)
-    groups, _, _ = nanogpt_param_groups(model, recipe["weight_decay"])
+    grouping = nanogpt_param_groups if groups == "nanogpt" else fixture_param_groups
+    groups, _, _ = grouping(model, recipe["weight_decay"])
     opt = torch.optim.AdamW(groups, lr=1e-3, betas=(recipe["beta1"], recipe["beta2"]))
     return model, opt
 
@@ -136,13 +160,13 @@ def main(argv=None):
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     train, val, vocab = load_char_data(a.data)
-    r = RECIPE
+    r = dict(RECIPE, bias=a.bias == "true")
     get_batch = make_get_batch(train, val, r["block_size"], r["batch_size"])
-    model, opt = build(vocab, a.gelu)
+    model, opt = build(vocab, a.gelu, r, a.groups)
     tokens_per_step = r["batch_size"] * r["block_size"]
 
     X, Y = get_batch("train")
-    iter_num, train_time, train_cpu, steps = 0, 0.0, 0.0, 0
+    iter_num, train_time, train_cpu, other_cpu, steps = 0, 0.0, 0.0, 0.0, 0
     while True:
         lr = get_lr(iter_num, a.learning_rate, a.min_lr, a.warmup_iters, a.lr_decay_iters)
         for g in opt.param_groups:
@@ -155,10 +179,12 @@ def main(argv=None):
                 "train_tokens_per_s": round(steps * tokens_per_step / train_time, 1) if steps else None,
             }), flush=True)
             last_val = losses["val"]
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, (b0, c0) = time.perf_counter(), busy_seconds()
         loss, X, Y = train_step(model, opt, X, Y, get_batch, r["grad_clip"])
         train_time += time.perf_counter() - t0
-        train_cpu += time.process_time() - c0
+        b1, c1 = busy_seconds()
+        train_cpu += c1 - c0
+        other_cpu += max(0.0, (b1 - b0) - (c1 - c0))
         steps += 1
         iter_num += 1
         if iter_num > a.max_iters:
@@ -168,7 +194,9 @@ def main(argv=None):
         "tokens_per_step": tokens_per_step, "train_time_s": round(train_time, 2),
         "train_tokens_per_s": round(steps * tokens_per_step / train_time, 1),
         "cpu_util": round(train_cpu / (train_time * torch.get_num_threads()), 2),
+        "other_load_cores": round(other_cpu / train_time, 2),
         "params": sum(p.numel() for p in model.parameters()), "vocab_size": vocab, "gelu": a.gelu,
+        "bias": r["bias"], "groups": a.groups,
         "threads": torch.get_num_threads(), "torch": torch.__version__,
     }), flush=True)
 

@@ -8,16 +8,13 @@ import picocli.CommandLine.Option;
 final class ModelOption {
 
     @Option(names = {"-m", "--model"}, paramLabel = "PATH|NAME",
-            description = "A GGUF model file, or the name of a model in the hub (see 'basalt models').")
+            description = "A GGUF model file, or the name of a model in the hub (see 'basalt models'); default: the "
+                    + "built-in " + DefaultModel.NAME + ".")
     String model;
 
-    /** Loads the chosen model, or explains in one line how to get one. */
+    /** Loads the chosen model, or the built-in one when none is named. */
     LanguageModel load(Hub hub) {
-        if (model == null || model.isBlank()) {
-            throw new Main.UsageException("no model given: pass --model PATH to a GGUF file (for example the "
-                    + "stories260K.gguf of the shared data folder) or a model name from 'basalt models' ("
-                    + hub.modelsFolder() + ")");
-        }
+        if (model == null || model.isBlank()) return Models.load(DefaultModel.file(hub));
         return Models.load(hub.resolve(model));
     }
 }
