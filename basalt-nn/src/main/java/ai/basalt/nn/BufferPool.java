@@ -2,6 +2,7 @@ package ai.basalt.nn;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import ai.basalt.tensor.Parallel;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,7 +34,7 @@ final class BufferPool {
     /** An array of exactly {@code n} zeros. */
     float[] takeZeroed(int n) {
         float[] a = take(n);
-        Arrays.fill(a, 0f);
+        Parallel.forRows(n, 4, (i0, i1) -> Arrays.fill(a, i0, i1, 0f));
         return a;
     }
 

@@ -126,6 +126,21 @@ class KernelContractTest {
     }
 
     @Test
+    void columnSumsMatchTheReferenceBitForBit() {
+        for (int cols : new int[] {1, 15, 16, 17, 64, 65, 130, 8192}) {
+            for (int rows : new int[] {1, 3, 768}) {
+                Random rnd = new Random(cols * 7L + rows);
+                float[] src = random(rnd, rows * cols + 5, 1f);
+                float[] start = random(rnd, cols + 3, 1f);
+                float[] vec = start.clone(), ref = start.clone();
+                ColumnSums.accumulate(vec, 3, src, 5, rows, cols);
+                ColumnSums.accumulateScalar(ref, 3, src, 5, rows, cols);
+                assertThat(vec).as("cols %d rows %d", cols, rows).containsExactly(ref);
+            }
+        }
+    }
+
+    @Test
     void attention() {
         int[][] shapes = {{1, 1, 1, 1, 1}, {2, 3, 2, 1, 3}, {1, 7, 4, 2, 16}, {2, 13, 3, 3, 33}, {1, 33, 4, 1, 8}, {1, 65, 2, 2, 64}};
         for (int[] s : shapes) {
