@@ -11,8 +11,10 @@ final class ActivationOps {
 
     static Var gelu(Graph g, Var x, GeluApproximation approx) {
         Var out = g.output("gelu", x.shape, x);
-        GeluKernel.forward(out.data, x.data, x.size, approx);
-        g.record(out, () -> GeluKernel.backward(g.grad(x), out.grad, x.data, x.size, approx));
+        // the tanh form's backward reuses the forward's exponentials: (x's shape) e^{−2u}
+        float[] saved = out.requiresGrad && approx == GeluApproximation.TANH ? g.scratch(x.size) : null;
+        GeluKernel.forward(out.data, saved, x.data, x.size, approx);
+        g.record(out, () -> GeluKernel.backward(g.grad(x), out.grad, x.data, saved, x.size, approx));
         return out;
     }
 

@@ -45,4 +45,31 @@ final class AttentionOps {
                 out.grad, q.data, k.data, v.data, att, b, t, heads, kvHeads, hs));
         return out;
     }
+
+    /**
+     * {@link #attention} over q | k | v read in place from one fused projection qkv (B, T, (heads + 2·kvHeads)·hs),
+     * with the gradient written straight into qkv's: the same arithmetic as splitting qkv first, without the
+     * copies. The result is (B, T, heads · hs).
+     */
+    static Var attentionFused(Graph g, Var qkv, int heads, int kvHeads) {
+        if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0) {
+            throw new IllegalArgumentException("attention: " + heads + " query heads are not a multiple of " + kvHeads + " kv heads");
+        }
+        int parts = heads + 2 * kvHeads;
+        if (qkv.rank() != 3 || qkv.shape[2] % parts != 0) {
+            throw new ShapeMismatchException("attention: fused " + qkv + " should be (B, T, (" + heads + " + 2 x " + kvHeads
+                    + ") heads x hs)");
+        }
+        int b = qkv.shape[0], t = qkv.shape[1], hs = qkv.shape[2] / parts;
+        AttentionKernel.QkvLayout layout = AttentionKernel.QkvLayout.fused(heads, kvHeads, hs);
+        Var out = g.output("attention", new int[] {b, t, heads * hs}, qkv);
+        float[] att = g.scratch(b * heads * t * t); // (B, heads, T, T)
+        AttentionKernel.forward(out.data, att, qkv.data, qkv.data, qkv.data, layout, b, t, heads, kvHeads, hs);
+        g.record(out, () -> {
+            float[] dqkv = g.grad(qkv);
+            AttentionKernel.backward(dqkv, dqkv, dqkv, out.grad, qkv.data, qkv.data, qkv.data, att, layout, b, t, heads,
+                    kvHeads, hs);
+        });
+        return out;
+    }
 }

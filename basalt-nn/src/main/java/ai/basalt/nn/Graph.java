@@ -322,6 +322,14 @@ public final class Graph {
         return AttentionOps.attention(this, q, k, v, heads, kvHeads);
     }
 
+    /**
+     * {@link #attention} of q | k | v read in place from qkv (B, T, (heads + 2·kvHeads) · hs), the output of a
+     * fused projection: the same bits as splitting qkv first, without the copies.
+     */
+    public Var attentionFused(Var qkv, int heads, int kvHeads) {
+        return AttentionOps.attentionFused(this, qkv, heads, kvHeads);
+    }
+
     /** Mean softmax cross-entropy of logits (…, V) against targets, skipping ignoreIndex (PyTorch: −100). */
     public Var crossEntropy(Var logits, int[] targets, int ignoreIndex) {
         return LossOps.crossEntropy(this, logits, targets, ignoreIndex);

@@ -156,10 +156,9 @@ public final class Gpt2Trainable implements TrainableModel {
 
     /** x + dropout(Wo · attention(q, k, v) + bo) with q | k | v = Wqkv · LayerNorm(x) + bqkv. */
     private Var attention(Graph g, Block b, Var x) {
-        int dim = spec.dim();
         Var h = g.layerNorm(x, b.attnNormW, b.attnNormB, spec.normEpsilon());
-        Var[] qkv = g.split(g.linear(h, b.wqkv, b.bqkv), dim, dim, dim); // 3 × (B, T, C)
-        Var y = g.attention(qkv[0], qkv[1], qkv[2], spec.heads(), spec.heads()); // (B, T, C)
+        Var qkv = g.linear(h, b.wqkv, b.bqkv); // (B, T, 3C), read in place: no split copies
+        Var y = g.attentionFused(qkv, spec.heads(), spec.heads()); // (B, T, C)
         return g.add(x, g.dropout(g.linear(y, b.wo, b.bo), spec.dropout(), dropoutRng));
     }
 

@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Shapes: q, out, dq, dout (B, T, H, hs); k, v, dk, dv (B, T, KVH, hs); att (B, H, T, T), zero above
  * the diagonal. Heads stay interleaved in the channel dimension, as the projections produce them, so no
- * transpose is needed. The forward splits (batch, head) pairs over threads, the backward (batch, kv head)
+ * transpose is needed; with a {@link QkvLayout} q, k and v (and their gradients) are read and written in
+ * place inside one fused projection (B, T, (H + 2·KVH)·hs), so no split copies are needed either. The forward splits (batch, head) pairs over threads, the backward (batch, kv head)
  * groups, so that every gradient element has one writer and the result is independent of the thread count.
  *
  * <p>{@link #forwardScalar} and {@link #backwardScalar} are the reference: one dot product per score.
@@ -110,22 +111,49 @@ public final class AttentionKernel {
         });
     }
 
+    /**
+     * Where q, k and v (and their gradients, laid out alike) sit in their arrays: row (b, t) of q starts at
+     * {@code qOffset + (b·T + t)·qStride}, of k at {@code kOffset + (b·T + t)·kvStride}, of v at
+     * {@code vOffset + (b·T + t)·kvStride}; within a row, head h occupies [h·hs, (h + 1)·hs).
+     */
+    public record QkvLayout(int qOffset, int kOffset, int vOffset, int qStride, int kvStride) {
+        /** q (B, T, H·hs), k and v (B, T, KVH·hs), each in an array of its own. */
+        public static QkvLayout separate(int heads, int kvHeads, int hs) {
+            return new QkvLayout(0, 0, 0, heads * hs, kvHeads * hs);
+        }
+
+        /** One array (B, T, (H + 2·KVH)·hs) holding q | k | v in each row, as a fused projection writes them. */
+        public static QkvLayout fused(int heads, int kvHeads, int hs) {
+            int stride = (heads + 2 * kvHeads) * hs;
+            return new QkvLayout(0, heads * hs, (heads + kvHeads) * hs, stride, stride);
+        }
+    }
+
     /** out ← softmax(mask(q·kᵀ/√hs)) · v; att receives the probabilities. */
     public static void forward(float[] out, float[] att, float[] q, float[] k, float[] v,
             int b, int t, int heads, int kvHeads, int hs) {
+        forward(out, att, q, k, v, QkvLayout.separate(heads, kvHeads, hs), b, t, heads, kvHeads, hs);
+    }
+
+    /** {@link #forward} with q, k, v placed by {@code layout} (they may share one array); out is (B, T, H·hs). */
+    public static void forward(float[] out, float[] att, float[] q, float[] k, float[] v, QkvLayout layout,
+            int b, int t, int heads, int kvHeads, int hs) {
         int group = heads / kvHeads;
         float scale = (float) (1.0 / Math.sqrt(hs));
-        int kvStride = kvHeads * hs, qStride = heads * hs;
+        int kvStride = layout.kvStride(), qStride = layout.qStride(), oStride = heads * hs;
         Parallel.forRows(b * kvHeads, (long) group * t * t * hs, (u0, u1) -> {
             float[] kt = new float[hs * t];
             for (int unit = u0; unit < u1; unit++) {
                 int bi = unit / kvHeads, kvh = unit % kvHeads;
-                int kvBase = bi * t * kvStride + kvh * hs;
-                transpose(kt, k, kvBase, kvStride, t, hs);
+                int kBase = layout.kOffset() + bi * t * kvStride + kvh * hs;
+                int vBase = layout.vOffset() + bi * t * kvStride + kvh * hs;
+                transpose(kt, k, kBase, kvStride, t, hs);
                 for (int h = kvh * group; h < (kvh + 1) * group; h++) {
+                    int qBase = layout.qOffset() + bi * t * qStride + h * hs;
+                    int oBase = bi * t * oStride + h * hs;
                     int ti = 0;
                     for (; ti + ROWS <= t; ti += ROWS) { // four query rows share every load of k and v
-                        int qOff = ((bi * t + ti) * heads + h) * hs;
+                        int qOff = qBase + ti * qStride, oOff = oBase + ti * oStride;
                         int aOff = ((bi * heads + h) * t + ti) * t;
                         int len = ti + ROWS;
                         rowsTimesTransposed(att, aOff, t, q, qOff, qStride, kt, t, len, hs, scale);
@@ -133,16 +161,16 @@ public final class AttentionKernel {
                             softmax(att, aOff + r * t, ti + r + 1);
                             java.util.Arrays.fill(att, aOff + r * t + ti + r + 1, aOff + (r + 1) * t, 0f);
                         }
-                        rowsWeighted(out, qOff, qStride, att, aOff, t, v, kvBase, kvStride, len, hs, false);
+                        rowsWeighted(out, oOff, oStride, att, aOff, t, v, vBase, kvStride, len, hs, false);
                     }
                     for (; ti < t; ti++) {
-                        int qOff = ((bi * t + ti) * heads + h) * hs;
+                        int qOff = qBase + ti * qStride, oOff = oBase + ti * oStride;
                         int aOff = ((bi * heads + h) * t + ti) * t;
                         int len = ti + 1;
                         rowTimesTransposed(att, aOff, q, qOff, kt, t, len, hs, scale);
                         softmax(att, aOff, len);
                         java.util.Arrays.fill(att, aOff + len, aOff + t, 0f);
-                        weightedRows(out, qOff, att, aOff, v, kvBase, kvStride, len, hs, false);
+                        weightedRows(out, oOff, att, aOff, v, vBase, kvStride, len, hs, false);
                     }
                 }
             }
@@ -152,53 +180,64 @@ public final class AttentionKernel {
     /** Accumulates dq, dk, dv from dout through the stored probabilities. Any gradient array may be null. */
     public static void backward(float[] dq, float[] dk, float[] dv, float[] dout, float[] q, float[] k, float[] v,
             float[] att, int b, int t, int heads, int kvHeads, int hs) {
+        backward(dq, dk, dv, dout, q, k, v, att, QkvLayout.separate(heads, kvHeads, hs), b, t, heads, kvHeads, hs);
+    }
+
+    /**
+     * {@link #backward} with q, k, v and dq, dk, dv placed by {@code layout} (each triple may share one array);
+     * dout is (B, T, H·hs). Every gradient element still has one writer.
+     */
+    public static void backward(float[] dq, float[] dk, float[] dv, float[] dout, float[] q, float[] k, float[] v,
+            float[] att, QkvLayout layout, int b, int t, int heads, int kvHeads, int hs) {
         int group = heads / kvHeads;
         float scale = (float) (1.0 / Math.sqrt(hs));
-        int kvStride = kvHeads * hs, qStride = heads * hs;
+        int kvStride = layout.kvStride(), qStride = layout.qStride(), oStride = heads * hs;
         Parallel.forRows(b * kvHeads, 4L * group * t * t * hs, (u0, u1) -> {
             float[] vt = new float[hs * t];
             float[] dScores = new float[t * t];
             for (int unit = u0; unit < u1; unit++) {
                 int bi = unit / kvHeads, kvh = unit % kvHeads;
-                int kvBase = bi * t * kvStride + kvh * hs;
-                transpose(vt, v, kvBase, kvStride, t, hs);
+                int kBase = layout.kOffset() + bi * t * kvStride + kvh * hs;
+                int vBase = layout.vOffset() + bi * t * kvStride + kvh * hs;
+                transpose(vt, v, vBase, kvStride, t, hs);
                 for (int h = kvh * group; h < (kvh + 1) * group; h++) {
                     int aBase = (bi * heads + h) * t * t;
-                    int qBase = bi * t * qStride + h * hs;
+                    int qBase = layout.qOffset() + bi * t * qStride + h * hs;
+                    int oBase = bi * t * oStride + h * hs;
                     int ti = 0;
                     for (; ti + ROWS <= t; ti += ROWS) {
-                        int qOff = qBase + ti * qStride, aOff = aBase + ti * t, len = ti + ROWS;
-                        rowsTimesTransposed(dScores, ti * t, t, dout, qOff, qStride, vt, t, len, hs, 1f);
+                        int qOff = qBase + ti * qStride, oOff = oBase + ti * oStride, aOff = aBase + ti * t, len = ti + ROWS;
+                        rowsTimesTransposed(dScores, ti * t, t, dout, oOff, oStride, vt, t, len, hs, 1f);
                         for (int r = 0; r < ROWS; r++) {
                             int row = ti + r;
                             float dsum = dot(dScores, row * t, att, aOff + r * t, row + 1);
                             softmaxBackward(dScores, row * t, att, aOff + r * t, row + 1, dsum, scale);
                             java.util.Arrays.fill(dScores, row * t + row + 1, (row + 1) * t, 0f);
                         }
-                        if (dq != null) rowsWeighted(dq, qOff, qStride, dScores, ti * t, t, k, kvBase, kvStride, len, hs, true);
+                        if (dq != null) rowsWeighted(dq, qOff, qStride, dScores, ti * t, t, k, kBase, kvStride, len, hs, true);
                     }
                     for (; ti < t; ti++) {
-                        int qOff = qBase + ti * qStride, aOff = aBase + ti * t, len = ti + 1;
+                        int qOff = qBase + ti * qStride, oOff = oBase + ti * oStride, aOff = aBase + ti * t, len = ti + 1;
                         // through out = att · v: datt[t2] = dout_t · v_t2
-                        rowTimesTransposed(dScores, ti * t, dout, qOff, vt, t, len, hs, 1f);
+                        rowTimesTransposed(dScores, ti * t, dout, oOff, vt, t, len, hs, 1f);
                         // through the softmax: dScore = att · (datt − Σ att·datt), then the 1/√hs scale
                         float dsum = dot(dScores, ti * t, att, aOff, len);
                         softmaxBackward(dScores, ti * t, att, aOff, len, dsum, scale);
                         java.util.Arrays.fill(dScores, ti * t + len, (ti + 1) * t, 0f);
-                        if (dq != null) weightedRows(dq, qOff, dScores, ti * t, k, kvBase, kvStride, len, hs, true);
+                        if (dq != null) weightedRows(dq, qOff, dScores, ti * t, k, kBase, kvStride, len, hs, true);
                     }
                     // dk_t2 += Σ_{ti ≥ t2} dScore[ti, t2] · q_ti and dv_t2 += Σ_{ti ≥ t2} att[ti, t2] · dout_ti; both
                     // matrices are zero above the diagonal, so four columns run together from the first one's row
                     int t2 = 0;
                     for (; t2 + ROWS <= t; t2 += ROWS) {
-                        int kvOff = kvBase + t2 * kvStride;
-                        if (dk != null) columnsWeighted(dk, kvOff, kvStride, dScores, t2 * t + t2, t, q, qBase + t2 * qStride, qStride, t - t2, hs);
-                        if (dv != null) columnsWeighted(dv, kvOff, kvStride, att, aBase + t2 * t + t2, t, dout, qBase + t2 * qStride, qStride, t - t2, hs);
+                        int kOff = kBase + t2 * kvStride, vOff = vBase + t2 * kvStride;
+                        if (dk != null) columnsWeighted(dk, kOff, kvStride, dScores, t2 * t + t2, t, q, qBase + t2 * qStride, qStride, t - t2, hs);
+                        if (dv != null) columnsWeighted(dv, vOff, kvStride, att, aBase + t2 * t + t2, t, dout, oBase + t2 * oStride, oStride, t - t2, hs);
                     }
                     for (; t2 < t; t2++) {
-                        int kvOff = kvBase + t2 * kvStride;
-                        if (dk != null) columnWeightedRows(dk, kvOff, dScores, t2 * t + t2, t, q, qBase + t2 * qStride, qStride, t - t2, hs);
-                        if (dv != null) columnWeightedRows(dv, kvOff, att, aBase + t2 * t + t2, t, dout, qBase + t2 * qStride, qStride, t - t2, hs);
+                        int kOff = kBase + t2 * kvStride, vOff = vBase + t2 * kvStride;
+                        if (dk != null) columnWeightedRows(dk, kOff, dScores, t2 * t + t2, t, q, qBase + t2 * qStride, qStride, t - t2, hs);
+                        if (dv != null) columnWeightedRows(dv, vOff, att, aBase + t2 * t + t2, t, dout, oBase + t2 * oStride, oStride, t - t2, hs);
                     }
                 }
             }

@@ -25,6 +25,16 @@ public final class GeluKernel {
 
     /** out ← gelu(x). */
     public static void forward(float[] out, float[] x, int n, GeluApproximation approx) {
+        forward(out, null, x, n, approx);
+    }
+
+    /**
+     * out ← gelu(x), and for the tanh form saved ← e^{−2u} (n), which {@link #backward(float[], float[], float[],
+     * float[], int, GeluApproximation)} takes instead of recomputing the exponential. Only the whole vectors
+     * of each block are written (the backward's scalar tail uses the reference); saved may be null, and is
+     * not written for the exact form.
+     */
+    public static void forward(float[] out, float[] saved, float[] x, int n, GeluApproximation approx) {
         if (approx == GeluApproximation.NONE) {
             Parallel.forRows(n, 32, (i0, i1) -> {
                 for (int i = i0; i < i1; i++) out[i] = gelu(x[i], approx);
@@ -37,25 +47,35 @@ public final class GeluKernel {
                 FloatVector v = FloatVector.fromArray(F, x, i);
                 FloatVector e = Lanes.exp(v.mul(v).mul(v).mul(KAPPA).add(v).mul(-2f * BETA));
                 v.div(e.add(1f)).intoArray(out, i);
+                if (saved != null) e.intoArray(saved, i);
             }
-            for (; i < i1; i++) out[i] = gelu(x[i], approx);
+            for (; i < i1; i++) out[i] = gelu(x[i], approx); // the backward's tail recomputes in double
         });
     }
 
     /** dx += dout · gelu′(x). */
     public static void backward(float[] dx, float[] dout, float[] x, int n, GeluApproximation approx) {
+        backward(dx, dout, x, null, n, approx);
+    }
+
+    /**
+     * dx += dout · gelu′(x), reading e^{−2u} from saved (as {@link #forward(float[], float[], float[], int,
+     * GeluApproximation)} left it) for the tanh form; with saved null the exponential is recomputed.
+     */
+    public static void backward(float[] dx, float[] dout, float[] x, float[] saved, int n, GeluApproximation approx) {
         if (approx == GeluApproximation.NONE) {
             Parallel.forRows(n, 32, (i0, i1) -> {
                 for (int i = i0; i < i1; i++) dx[i] += dout[i] * derivative(x[i], approx);
             });
             return;
         }
-        Lanes.forBlocks(n, 6, (i0, i1) -> {
+        Lanes.forBlocks(n, saved == null ? 6 : 3, (i0, i1) -> {
             int i = i0;
             for (int end = Lanes.vectorEnd(i0, i1); i < end; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, i);
                 FloatVector sq = v.mul(v);
-                FloatVector e = Lanes.exp(sq.mul(v).mul(KAPPA).add(v).mul(-2f * BETA));
+                FloatVector e = saved != null ? FloatVector.fromArray(F, saved, i)
+                        : Lanes.exp(sq.mul(v).mul(KAPPA).add(v).mul(-2f * BETA));
                 FloatVector s = FloatVector.broadcast(F, 1f).div(e.add(1f));
                 FloatVector dInner = sq.mul(3f * KAPPA).add(1f).mul(BETA);
                 FloatVector local = v.mul(2f).mul(s).mul(e.mul(s)).mul(dInner).add(s);

@@ -4,6 +4,8 @@ import ai.basalt.nn.Var;
 import ai.basalt.tensor.Parallel;
 import java.util.ArrayList;
 import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Adam with decoupled weight decay (Loshchilov and Hutter 2019) with the exact arithmetic of
@@ -20,6 +22,10 @@ import java.util.List;
  * step count. The moments and step counts are exposed for checkpoints; the trainer writes the file.
  */
 public final class AdamW {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    /** Elements per parallel chunk of {@link #step}. */
+    private static final int CHUNK = 4096;
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -64,39 +70,90 @@ public final class AdamW {
         this(groups, 0.9, 0.999, 1e-8);
     }
 
-    /** One update of every parameter that has a gradient, at learning rate lr. */
+    /**
+     * One update of every parameter that has a gradient, at learning rate lr. The parameters are cut into
+     * chunks of {@link #CHUNK} elements that run in parallel; the update is element-wise, so the bits do not
+     * depend on the thread count or the chunking.
+     */
     public void step(double lr) {
+        if (!(lr >= 0)) throw new IllegalArgumentException("learning rate " + lr + " must be at least 0");
+        int n = params.size();
+        Coefficients[] coefs = new Coefficients[n];
+        int chunks = 0;
+        for (int i = 0; i < n; i++) {
+            if (params.get(i).grad() == null) continue;
+            steps[i]++;
+            coefs[i] = coefficients(lr, weightDecay[i], steps[i]);
+            chunks += Math.max(1, (params.get(i).size() + CHUNK - 1) / CHUNK);
+        }
+        int[] chunkParam = new int[chunks], chunkStart = new int[chunks];
+        for (int i = 0, c = 0; i < n; i++) {
+            if (coefs[i] == null) continue;
+            int s = 0;
+            do {
+                chunkParam[c] = i;
+                chunkStart[c++] = s;
+                s += CHUNK;
+            } while (s < params.get(i).size());
+        }
+        Parallel.forRows(chunks, 16L * CHUNK, (c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                int i = chunkParam[c], start = chunkStart[c];
+                Var p = params.get(i);
+                update(p.data(), p.grad(), expAvg[i], expAvgSq[i], start, Math.min(p.size(), start + CHUNK), coefs[i]);
+            }
+        });
+    }
+
+    /** The reference: {@link #step} one element at a time on one thread. */
+    public void stepScalar(double lr) {
         if (!(lr >= 0)) throw new IllegalArgumentException("learning rate " + lr + " must be at least 0");
         for (int i = 0; i < params.size(); i++) {
             float[] g = params.get(i).grad();
             if (g == null) continue;
             steps[i]++;
-            update(params.get(i).data(), g, expAvg[i], expAvgSq[i], params.get(i).size(), lr, weightDecay[i], steps[i]);
+            updateScalar(params.get(i).data(), g, expAvg[i], expAvgSq[i], 0, params.get(i).size(),
+                    coefficients(lr, weightDecay[i], steps[i]));
         }
     }
 
-    private void update(float[] p, float[] g, float[] m, float[] v, int n, double lr, double wd, long step) {
-        float decay = (float) (1 - lr * wd);
-        float b1 = (float) beta1;
-        float b2 = (float) beta2;
-        float oneMinusB1 = (float) (1 - beta1);
-        float oneMinusB2 = (float) (1 - beta2);
+    /** The float scalars of one parameter's update, computed in double and rounded as PyTorch does. */
+    private record Coefficients(float decay, float b1, float b2, float oneMinusB1, float oneMinusB2, float negStepSize,
+            float bc2Sqrt, float eps) {}
+
+    private Coefficients coefficients(double lr, double wd, long step) {
         double biasCorrection1 = 1 - Math.pow(beta1, step);
         double biasCorrection2 = 1 - Math.pow(beta2, step);
-        float negStepSize = (float) -(lr / biasCorrection1);
-        float bc2Sqrt = (float) Math.sqrt(biasCorrection2);
-        float epsF = (float) eps;
-        Parallel.forRows(n, 16, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
-                float pi = p[i] * decay;
-                float mi = m[i] * b1 + oneMinusB1 * g[i];
-                float vi = v[i] * b2 + oneMinusB2 * g[i] * g[i];
-                float denom = (float) Math.sqrt(vi) / bc2Sqrt + epsF;
-                p[i] = pi + negStepSize * mi / denom;
-                m[i] = mi;
-                v[i] = vi;
-            }
-        });
+        return new Coefficients((float) (1 - lr * wd), (float) beta1, (float) beta2, (float) (1 - beta1),
+                (float) (1 - beta2), (float) -(lr / biasCorrection1), (float) Math.sqrt(biasCorrection2), (float) eps);
+    }
+
+    /** Elements [start, end) in vector lanes: the same IEEE operations in the same order as the scalar loop. */
+    private static void update(float[] p, float[] g, float[] m, float[] v, int start, int end, Coefficients k) {
+        int i = start;
+        for (int e = start + F.loopBound(end - start); i < e; i += L) {
+            FloatVector gi = FloatVector.fromArray(F, g, i);
+            FloatVector pi = FloatVector.fromArray(F, p, i).mul(k.decay);
+            FloatVector mi = FloatVector.fromArray(F, m, i).mul(k.b1).add(gi.mul(k.oneMinusB1));
+            FloatVector vi = FloatVector.fromArray(F, v, i).mul(k.b2).add(gi.mul(k.oneMinusB2).mul(gi));
+            FloatVector denom = vi.sqrt().div(k.bc2Sqrt).add(k.eps);
+            pi.add(mi.mul(k.negStepSize).div(denom)).intoArray(p, i);
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+        }
+        updateScalar(p, g, m, v, i, end, k);
+    }
+
+    private static void updateScalar(float[] p, float[] g, float[] m, float[] v, int start, int end, Coefficients k) {
+        for (int i = start; i < end; i++) {
+            float pi = p[i] * k.decay;
+            float mi = m[i] * k.b1 + k.oneMinusB1 * g[i];
+            float vi = v[i] * k.b2 + k.oneMinusB2 * g[i] * g[i];
+            float denom = (float) Math.sqrt(vi) / k.bc2Sqrt + k.eps;
+            p[i] = pi + k.negStepSize * mi / denom;
+            m[i] = mi;
+            v[i] = vi;
+        }
     }
 
     /** Sets every parameter's gradient to zeros, keeping the arrays. */

@@ -66,6 +66,12 @@ class KernelContractTest {
             }
             close("gelu", n, out, ref, 1e-6);
             close("gelu backward", n, dx, dxRef, 1e-6);
+            // the saved exponentials give the backward the same bits as recomputing them, forward unchanged
+            float[] saved = new float[n], outSaved = new float[n], dxSaved = new float[n];
+            GeluKernel.forward(outSaved, saved, x, n, GeluApproximation.TANH);
+            GeluKernel.backward(dxSaved, dout, x, saved, n, GeluApproximation.TANH);
+            assertThat(outSaved).as("gelu with saved n=%d", n).isEqualTo(out);
+            assertThat(dxSaved).as("gelu backward from saved n=%d", n).isEqualTo(dx);
             float[] da = new float[n], db = new float[n], daRef = new float[n], dbRef = new float[n];
             SwiGluKernel.forward(out, x, b, n);
             SwiGluKernel.backward(da, db, dout, x, b, n);

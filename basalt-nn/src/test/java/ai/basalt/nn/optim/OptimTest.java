@@ -11,8 +11,11 @@ import ai.basalt.nn.Var;
 import ai.basalt.nn.layer.Embedding;
 import ai.basalt.nn.layer.LayerNorm;
 import ai.basalt.nn.layer.Linear;
+import ai.basalt.tensor.Parallel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** AdamW by hand and by formula, parameter groups, the schedule's key points, clipping. */
@@ -119,5 +122,89 @@ class OptimTest {
         assertThat(a.grad()[0]).isEqualTo(3f * coef);
         assertThat(b.grad()[0]).isEqualTo(4f * coef);
         assertThat(GradClip.clipGlobalNorm(List.of(a, b), 1.0)).isCloseTo(1f, within(1e-6f));
+    }
+
+    /** Parameters of awkward sizes with random gradients (and values), about 400k elements in all. */
+    private static List<Var> randomParams(long seed, float gradScale) {
+        Random rnd = new Random(seed);
+        List<Var> params = new ArrayList<>();
+        int[] sizes = {1, 3, 7, 13, 31, 32, 33, 207, 4098, 2048, 2049, 130_000, 260_001};
+        for (int n : sizes) {
+            float[] data = new float[n];
+            for (int i = 0; i < n; i++) data[i] = (float) rnd.nextGaussian();
+            Var p = Var.leaf("p" + n, data, true, n);
+            float[] g = new Graph().grad(p);
+            for (int i = 0; i < n; i++) g[i] = (float) rnd.nextGaussian() * gradScale;
+            params.add(p);
+        }
+        params.add(Var.param("unused", ParamKind.BIAS, 5));
+        return params;
+    }
+
+    private static float[][] grads(List<Var> params) {
+        return params.stream().map(p -> p.grad() == null ? null : p.grad().clone()).toArray(float[][]::new);
+    }
+
+    /** Runs body on fresh copies of the same parameters with 1, 2 and 3 threads; returns their gradients. */
+    private static float[][][] acrossThreadCounts(Consumer<List<Var>> body) {
+        int before = Parallel.threads();
+        float[][][] out = new float[3][][];
+        try {
+            for (int threads = 1; threads <= 3; threads++) {
+                Parallel.setThreads(threads);
+                List<Var> params = randomParams(5, 0.01f);
+                body.accept(params);
+                out[threads - 1] = grads(params);
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+        return out;
+    }
+
+    @Test
+    void parallelClippingMatchesTheScalarReferenceAndIgnoresTheThreadCount() {
+        float[] norms = new float[3];
+        int[] call = {0};
+        float[][][] clipped = acrossThreadCounts(params -> norms[call[0]++] = GradClip.clipGlobalNorm(params, 0.5));
+        List<Var> reference = randomParams(5, 0.01f);
+        float refNorm = GradClip.clipGlobalNormScalar(reference, 0.5);
+        assertThat(refNorm).isGreaterThan(0.5f); // so clipping happened
+        assertThat(norms[0]).isCloseTo(refNorm, within(1e-5f * refNorm));
+        assertThat(norms[1]).isEqualTo(norms[0]);
+        assertThat(norms[2]).isEqualTo(norms[0]);
+        float[][] ref = grads(reference);
+        for (int p = 0; p < ref.length; p++) {
+            assertThat(clipped[1][p]).isEqualTo(clipped[0][p]);
+            assertThat(clipped[2][p]).isEqualTo(clipped[0][p]);
+            if (ref[p] == null) continue;
+            for (int i = 0; i < ref[p].length; i++) {
+                assertThat(clipped[0][p][i]).isCloseTo(ref[p][i], within(1e-5f * Math.abs(ref[p][i]) + 1e-12f));
+            }
+        }
+    }
+
+    @Test
+    void parallelAdamwIsTheScalarReferenceBitForBit() {
+        List<Var> reference = randomParams(5, 0.01f);
+        AdamW scalar = new AdamW(List.of(new ParamGroup(reference, 0.1)));
+        for (int step = 0; step < 3; step++) scalar.stepScalar(1e-3);
+        int before = Parallel.threads();
+        try {
+            for (int threads = 1; threads <= 3; threads++) {
+                Parallel.setThreads(threads);
+                List<Var> params = randomParams(5, 0.01f);
+                AdamW vector = new AdamW(List.of(new ParamGroup(params, 0.1)));
+                for (int step = 0; step < 3; step++) vector.step(1e-3);
+                for (int p = 0; p < params.size(); p++) {
+                    assertThat(params.get(p).data()).as("param %d, %d threads", p, threads).isEqualTo(reference.get(p).data());
+                    assertThat(vector.expAvg(p)).isEqualTo(scalar.expAvg(p));
+                    assertThat(vector.expAvgSq(p)).isEqualTo(scalar.expAvgSq(p));
+                    assertThat(vector.step(p)).isEqualTo(scalar.step(p));
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
     }
 }
