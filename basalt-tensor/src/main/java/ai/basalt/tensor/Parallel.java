@@ -25,6 +25,8 @@ public final class Parallel {
         void run(int start, int end);
     }
 
+    private static final String WORKER_NAME = "basalt-worker";
+
     private static volatile int threads = defaultThreads();
     private static volatile ExecutorService pool;
 
@@ -67,7 +69,7 @@ public final class Parallel {
                 p = pool;
                 if (p == null) {
                     p = Executors.newFixedThreadPool(Math.max(1, threads - 1), r -> {
-                        Thread t = new Thread(r, "basalt-worker");
+                        Thread t = new Thread(r, WORKER_NAME);
                         t.setDaemon(true);
                         return t;
                     });
@@ -84,7 +86,7 @@ public final class Parallel {
      */
     public static void forRows(int rows, long workPerRow, RangeBody body) {
         int n = threads;
-        if (n == 1 || rows < 2 || rows * workPerRow < MIN_PARALLEL_WORK) {
+        if (n == 1 || rows < 2 || rows * workPerRow < MIN_PARALLEL_WORK || isNested()) {
             body.run(0, rows);
             return;
         }
@@ -96,11 +98,25 @@ public final class Parallel {
             int end = (int) ((long) rows * (c + 1) / chunks);
             futures.add(p.submit(() -> body.run(start, end)));
         }
+        awaitAll(futures, () -> body.run(0, (int) ((long) rows / chunks)));
+    }
+
+    /**
+     * Whether the current thread is one of the pool's workers, running some caller's loop body. Loops there run on
+     * the worker alone (a worker waiting on its own pool could wait forever); kernels whose results do not depend
+     * on the thread count give the same bits either way.
+     */
+    public static boolean isNested() {
+        return Thread.currentThread().getName().equals(WORKER_NAME);
+    }
+
+    /** Runs {@code mine} here, then waits for every future; rethrows the first failure, suppressing later ones. */
+    private static void awaitAll(List<Future<?>> futures, Runnable mine) {
         // The caller's chunk may throw; every submitted chunk is still awaited so that none outlives the
         // call and keeps writing into the caller's arrays. The first failure is rethrown, later ones suppressed.
         Throwable failure = null;
         try {
-            body.run(0, (int) ((long) rows / chunks));
+            mine.run();
         } catch (RuntimeException | Error e) {
             failure = e;
         }

@@ -128,7 +128,7 @@ final class VectorGemm implements Gemm {
      * waited on its own pool's queue could wait forever. GemmContractTest nests calls to check it.
      */
     private static boolean onPoolThread() {
-        return Thread.currentThread().getName().equals("basalt-worker");
+        return Parallel.isNested();
     }
 
     /** The depth of each k block: k split into equal blocks of at most {@link #KC}; a function of k alone. */

@@ -83,6 +83,25 @@ class ParallelTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void aLoopInsideALoopBodyRunsOnThatThreadInsteadOfWaitingOnTheBusyPool() {
+        Parallel.setThreads(2);
+        long[] sums = new long[2];
+        Parallel.forRows(2, Parallel.MIN_PARALLEL_WORK, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int row = r;
+                boolean nested = Parallel.isNested();
+                Parallel.forRows(1000, Parallel.MIN_PARALLEL_WORK, (i0, i1) -> {
+                    for (int i = i0; i < i1; i++) sums[row] += i;
+                });
+                assertThat(nested).as("row %d on a worker", row).isEqualTo(row == 1);
+            }
+        });
+        assertThat(sums).containsExactly(499_500L, 499_500L);
+        assertThat(Parallel.isNested()).isFalse();
+    }
+
+    @Test
     void aFailureInAWorkerReachesTheCaller() {
         Parallel.setThreads(4);
 
