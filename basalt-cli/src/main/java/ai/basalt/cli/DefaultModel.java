@@ -19,7 +19,8 @@ import java.util.HexFormat;
  * public-domain prose (models/basalt-mini/MODEL_CARD.md in the source tree). It travels inside the jar; the
  * first use copies it to {@code HUB/cache/basalt-mini-SHA.gguf}, checking its SHA-256 on the way, so that the
  * engine can memory-map a plain file. The copy is written to a temporary file and moved into place, so an
- * interrupted first run leaves nothing half-written behind, and a changed model gets a new name.
+ * interrupted first run leaves nothing half-written behind, and a changed model gets a new name; a copy of the wrong
+ * size (damaged since) is replaced.
  */
 final class DefaultModel {
     static final String NAME = "basalt-mini";
@@ -33,7 +34,7 @@ final class DefaultModel {
         String sha = expectedSha256();
         Path cache = hub.root().resolve("cache");
         Path target = cache.resolve(NAME + "-" + sha.substring(0, 16) + ".gguf");
-        if (Files.isRegularFile(target)) return target;
+        if (Files.isRegularFile(target) && sizeOf(target) == resourceSize()) return target; // else damaged: copy again
         try {
             Files.createDirectories(cache);
             Path tmp = Files.createTempFile(cache, NAME + "-", ".gguf.part");
@@ -57,6 +58,24 @@ final class DefaultModel {
         } catch (IOException e) {
             throw new UncheckedIOException(new IOException(cache + ": cannot store the built-in model " + NAME + ": "
                     + e.getMessage(), e));
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** The built-in model's size in bytes, or -2 when it cannot be told without reading it all. */
+    private static long resourceSize() {
+        try {
+            var url = DefaultModel.class.getResource(RESOURCE);
+            return url == null ? -2 : url.openConnection().getContentLengthLong();
+        } catch (IOException e) {
+            return -2;
         }
     }
 

@@ -45,9 +45,21 @@ class BadInputTest {
     }
 
     @Test
-    void noModelSaysHowToGetOne() {
-        CliRunner r = CliRunner.run("--hub", dir.toString(), "run", "hi");
-        assertOneLineError(r, 2, "no model given", "--model");
+    void aDamagedCopyOfTheBuiltInModelIsReplaced() throws IOException {
+        assertThat(CliRunner.run("--hub", dir.toString(), "run", "--max-tokens", "1", "hi").exitCode()).isZero();
+        Path copy;
+        try (var files = Files.list(dir.resolve("cache"))) {
+            copy = files.filter(p -> p.toString().endsWith(".gguf")).findFirst().orElseThrow();
+        }
+        long size = Files.size(copy);
+        Files.write(copy, new byte[] {1, 2, 3});
+        CliRunner again = CliRunner.run("--hub", dir.toString(), "run", "--temperature", "0", "--max-tokens", "5", "hi");
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(Files.size(copy)).isEqualTo(size);
+        try (var files = Files.list(dir.resolve("cache"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("no temporary files left")
+                    .allMatch(n -> n.endsWith(".gguf"));
+        }
     }
 
     @Test

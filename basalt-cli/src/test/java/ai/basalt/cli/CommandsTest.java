@@ -45,6 +45,20 @@ class CommandsTest {
     }
 
     @Test
+    void withoutAModelRunUsesTheBuiltInOne() throws Exception {
+        String[] args = {"--hub", dir.toString(), "run", "--temperature", "0", "-n", "24", "It is a truth universally"};
+        CliRunner first = CliRunner.run(args);
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.out().strip()).as("continuation").isNotEmpty().matches("(?s).*[a-z]{3,}.*");
+        try (var files = java.nio.file.Files.list(dir.resolve("cache"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                    .startsWith("basalt-mini-").endsWith(".gguf");
+        }
+        CliRunner second = CliRunner.run(args);
+        assertThat(second.out()).as("greedy and reproducible").isEqualTo(first.out());
+    }
+
+    @Test
     void seededSamplingIsRepeatableAndStopStringsCut() {
         Path model = new TinyLlama().write(dir.resolve("tiny.gguf"));
         String[] args = {"run", "--model", model.toString(), "--temperature", "1.5", "--seed", "3", "-n", "30", "a"};

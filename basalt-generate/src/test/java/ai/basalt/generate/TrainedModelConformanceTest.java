@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -124,6 +125,29 @@ class TrainedModelConformanceTest {
                 GenerationResult ours = session.generate(promptTokens, GenerationParams.greedy(GENERATED), TokenListener.NONE);
                 assertThat(ours.tokens()).as("Basalt's greedy tokens after '%s'", prompt).containsExactly(expected.tokens());
                 assertThat(Arrays.stream(ours.tokens()).distinct().count()).as("distinct tokens generated").isGreaterThan(5);
+                assertThat(ours.text()).as("generated text").isEqualTo(oracle.detokenize(expected.tokens()));
+            }
+        }
+    }
+
+    /**
+     * basalt-mini, the built-in model (trained by Basalt, models/basalt-mini): llama.cpp tokenizes like Basalt and
+     * generates the same greedy text, with the top-10 probabilities within 1e-4 along the way.
+     */
+    @Test
+    void theBuiltInModelRunsTheSameInLlamaCpp() {
+        Path file = Path.of("..", "models", "basalt-mini", "basalt-mini.gguf");
+        assertThat(file).as("the built-in model in the source tree").isRegularFile();
+        try (LlamaCppOracle oracle = LlamaCppOracle.open(file); LanguageModel model = Models.load(file)) {
+            for (String prompt : List.of("It is a truth universally acknowledged", "Call me Ishmael.",
+                    "In the beginning", "Mr. Speaker, the state of the Union")) {
+                Session session = new Session(model, model.contextLength());
+                int[] promptTokens = session.tokenize(prompt);
+                assertThat(oracle.tokenize(prompt)).as("llama.cpp's tokens of '%s'", prompt).containsExactly(promptTokens);
+                LlamaCppOracle.Result expected = oracle.greedy(promptTokens, 48);
+                teacherForced(model, expected, prompt, 1e-4);
+                GenerationResult ours = session.generate(promptTokens, GenerationParams.greedy(48), TokenListener.NONE);
+                assertThat(ours.tokens()).as("Basalt's greedy tokens after '%s'", prompt).containsExactly(expected.tokens());
                 assertThat(ours.text()).as("generated text").isEqualTo(oracle.detokenize(expected.tokens()));
             }
         }
