@@ -548,7 +548,7 @@ public final class AttentionKernel {
      */
     private static void softmax(float[] x, int off, int n) {
         int end = F.loopBound(n);
-        VectorMask<Float> tail = F.indexInRange(end, n);
+        VectorMask<Float> tail = VectorMask.fromLong(F, (1L << (n - end)) - 1); // lanes [0, n - end)
         boolean hasTail = end < n;
         FloatVector maxes = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < end; j += L) maxes = maxes.max(FloatVector.fromArray(F, x, off + j));
