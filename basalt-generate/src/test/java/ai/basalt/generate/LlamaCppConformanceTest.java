@@ -58,8 +58,8 @@ class LlamaCppConformanceTest {
         List<Integer> ours = new ArrayList<>();
         for (int step = 0; step < expected.steps().size(); step++) {
             LlamaCppOracle.Step want = expected.steps().get(step);
-            double[] probs = softmax(logits);
-            int token = argmax(logits);
+            double[] probs = Logits.softmax(logits);
+            int token = Logits.argmax(logits);
             assertThat(token).as("'%s' step %d: greedy token", prompt, step).isEqualTo(want.token());
             for (int k = 0; k < want.topIds().length; k++) {
                 assertThat(probs[want.topIds()[k]])
@@ -76,24 +76,5 @@ class LlamaCppConformanceTest {
         GenerationResult result = session.generate(promptTokens, GenerationParams.greedy(STEPS), TokenListener.NONE);
         assertThat(result.tokens()).as("Session tokens for '%s'", prompt)
                 .containsExactly(ours.stream().mapToInt(Integer::intValue).toArray());
-    }
-
-    private static double[] softmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) max = Math.max(max, l);
-        double[] p = new double[logits.length];
-        double sum = 0;
-        for (int i = 0; i < logits.length; i++) {
-            p[i] = Math.exp(logits[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < p.length; i++) p[i] /= sum;
-        return p;
-    }
-
-    private static int argmax(float[] x) {
-        int best = 0;
-        for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
-        return best;
     }
 }

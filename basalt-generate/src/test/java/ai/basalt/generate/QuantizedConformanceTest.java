@@ -127,14 +127,14 @@ class QuantizedConformanceTest {
                         float[] f32Logits = f32.forward(f32State, path[pos], pos, scored);
                         if (!scored) continue;
                         LlamaCppOracle.Step want = expected.steps().get(pos - first);
-                        double[] p = softmax(logits);
-                        double[] pF32 = softmax(f32Logits);
+                        double[] p = Logits.softmax(logits);
+                        double[] pF32 = Logits.softmax(f32Logits);
                         for (int k = 0; k < want.topIds().length; k++) {
                             int id = want.topIds()[k];
                             maxDiff = Math.max(maxDiff, Math.abs(p[id] - want.topProbs()[k]));
                             maxDiffFromF32 = Math.max(maxDiffFromF32, Math.abs(p[id] - pF32[id]));
                         }
-                        if (argmax(logits) == want.token()) agree++;
+                        if (Logits.argmax(logits) == want.token()) agree++;
                         steps++;
                     }
                 }
@@ -229,24 +229,5 @@ class QuantizedConformanceTest {
         double max = 0;
         for (int i = 0; i < b.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
         return max;
-    }
-
-    private static double[] softmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) max = Math.max(max, l);
-        double[] p = new double[logits.length];
-        double sum = 0;
-        for (int i = 0; i < logits.length; i++) {
-            p[i] = Math.exp(logits[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < p.length; i++) p[i] /= sum;
-        return p;
-    }
-
-    private static int argmax(float[] x) {
-        int best = 0;
-        for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
-        return best;
     }
 }

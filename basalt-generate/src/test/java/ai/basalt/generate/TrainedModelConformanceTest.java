@@ -162,8 +162,8 @@ class TrainedModelConformanceTest {
         int position = prompts.length;
         for (int step = 0; step < expected.steps().size(); step++) {
             LlamaCppOracle.Step want = expected.steps().get(step);
-            double[] probs = softmax(logits);
-            assertThat(argmax(logits)).as("'%s' step %d: greedy token", prompt, step).isEqualTo(want.token());
+            double[] probs = Logits.softmax(logits);
+            assertThat(Logits.argmax(logits)).as("'%s' step %d: greedy token", prompt, step).isEqualTo(want.token());
             for (int k = 0; k < want.topIds().length; k++) {
                 double diff = Math.abs(probs[want.topIds()[k]] - want.topProbs()[k]);
                 assertThat(diff).as("'%s' step %d: probability of top-%d token %d", prompt, step, k + 1, want.topIds()[k])
@@ -171,24 +171,5 @@ class TrainedModelConformanceTest {
             }
             logits = model.forward(state, want.token(), position++, true);
         }
-    }
-
-    private static double[] softmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) max = Math.max(max, l);
-        double[] p = new double[logits.length];
-        double sum = 0;
-        for (int i = 0; i < logits.length; i++) {
-            p[i] = Math.exp(logits[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < p.length; i++) p[i] /= sum;
-        return p;
-    }
-
-    private static int argmax(float[] x) {
-        int best = 0;
-        for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
-        return best;
     }
 }
