@@ -34,11 +34,15 @@ final class ModelsCommand implements Callable<Integer> {
         if (entries.isEmpty()) {
             out.println("No models in " + hub.modelsFolder() + ". Put GGUF files there (models/NAME.gguf or "
                     + "models/NAME/model.gguf), or run one directly with 'basalt run --model PATH'.");
-            return 0;
+        } else {
+            out.printf(Locale.ROOT, "%-32s %-10s %10s %-10s %10s%n", "NAME", "ARCH", "PARAMS", "TYPE", "SIZE");
+            for (Hub.Entry e : entries) {
+                out.println(describe(e));
+            }
         }
-        out.printf(Locale.ROOT, "%-32s %-10s %10s %-10s %10s%n", "NAME", "ARCH", "PARAMS", "TYPE", "SIZE");
-        for (Hub.Entry e : entries) {
-            out.println(describe(e));
+        if (DefaultModel.present()) {
+            out.println("Built in: " + DefaultModel.NAME + ", trained by Basalt; 'basalt run' and 'basalt chat' use it "
+                    + "when no --model is given.");
         }
         out.flush();
         return 0;

@@ -76,7 +76,7 @@ class CommandsTest {
     void modelsListsTheHub() throws Exception {
         CliRunner empty = CliRunner.run("--hub", dir.toString(), "models");
         assertThat(empty.exitCode()).isZero();
-        assertThat(empty.out()).contains("No models in");
+        assertThat(empty.out()).contains("No models in").contains("Built in: basalt-mini");
         Files.createDirectories(dir.resolve("models/tiny"));
         new TinyLlama().write(dir.resolve("models/tiny/model.gguf"));
         CliRunner listed = CliRunner.run("--hub", dir.toString(), "models");
