@@ -16,6 +16,33 @@ class GraphTest {
     }
 
     @Test
+    void aProfileCountsEveryOpInBothDirectionsAndNothingOnceRemoved() {
+        Random rnd = new Random(2);
+        Var x = GradCheck.input(rnd, 1f, 3, 4);
+        Var w = GradCheck.input(rnd, 1f, 5, 4);
+        Graph g = new Graph();
+        OpProfile profile = new OpProfile();
+        g.setProfile(profile);
+        for (int step = 0; step < 3; step++) {
+            g.reset();
+            g.backward(mlpLoss(g, x, w));
+        }
+        java.util.List<String> lines = profile.report();
+        assertThat(lines).hasSize(6); // linear, gelu, sum: forward and backward
+        for (String op : new String[] {"linear", "gelu", "sum"}) {
+            for (String dir : new String[] {"forward", "backward"}) {
+                assertThat(lines).as("%s %s", op, dir)
+                        .anyMatch(l -> l.matches(op + " +" + dir + " +3 calls .*"));
+            }
+        }
+        g.setProfile(null);
+        g.reset();
+        g.backward(mlpLoss(g, x, w));
+        assertThat(profile.report()).as("nothing counted once the profile is removed").hasSize(6)
+                .allMatch(l -> l.matches("\\w+ +\\w+ +3 calls .*"));
+    }
+
+    @Test
     void leafGradientsAccumulateAcrossBackwardCallsUntilZeroed() {
         Random rnd = new Random(1);
         Var x = GradCheck.input(rnd, 1f, 3, 4);
