@@ -92,8 +92,7 @@ final class ElementwiseOps {
         if (da != null) {
             Parallel.forRows(n, 2, (i0, i1) -> forSegments(i0, i1, bn, (i, j, len) -> {
                 switch (op) {
-                    case ADD -> { for (int k = 0; k < len; k++) da[i + k] += dy[i + k]; }
-                    case SUB -> { for (int k = 0; k < len; k++) da[i + k] += dy[i + k]; }
+                    case ADD, SUB -> { for (int k = 0; k < len; k++) da[i + k] += dy[i + k]; }
                     case MUL -> { for (int k = 0; k < len; k++) da[i + k] += dy[i + k] * bv[j + k]; }
                     case DIV -> { for (int k = 0; k < len; k++) da[i + k] += dy[i + k] * (1f / bv[j + k]); }
                 }

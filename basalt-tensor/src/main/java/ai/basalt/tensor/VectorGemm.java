@@ -105,7 +105,9 @@ final class VectorGemm implements Gemm {
         }
         Problem pr = new Problem(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         int threads = Parallel.threads();
-        int workers = threads > 1 && (long) m * n * k >= PARALLEL_WORK && !onPoolThread() ? threads : 1;
+        // A GEMM inside some caller's parallel loop body (say one attention head each) stays on its thread: a
+        // worker that waited on its own pool's queue could wait forever. GemmContractTest nests calls to check it.
+        int workers = threads > 1 && (long) m * n * k >= PARALLEL_WORK && !Parallel.isNested() ? threads : 1;
         // A panel spans the whole depth unless k is so deep (> PANEL / NR) that even one sliver would not fit;
         // cutting it between k blocks changes nothing in the arithmetic.
         int kcMax = depthBlock(k);
@@ -120,15 +122,6 @@ final class VectorGemm implements Gemm {
                 computePanel(pr, panel, workers);
             }
         }
-    }
-
-    /**
-     * Whether this thread is one of {@link Parallel}'s workers (by the name Parallel gives them), running
-     * some caller's loop body, say one attention head each: a GEMM there stays on it, since a worker that
-     * waited on its own pool's queue could wait forever. GemmContractTest nests calls to check it.
-     */
-    private static boolean onPoolThread() {
-        return Parallel.isNested();
     }
 
     /** The depth of each k block: k split into equal blocks of at most {@link #KC}; a function of k alone. */
