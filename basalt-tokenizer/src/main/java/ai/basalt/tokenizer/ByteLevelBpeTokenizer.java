@@ -18,7 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Encoding: special-token texts are cut out first ({@link SpecialTokenSplitter}: control tokens such as
  * {@code <|endoftext|>} when parsed, user-defined ones always); each remaining fragment is cut into words by the
  * {@link PreTokenizer}; each word's UTF-8 bytes start as one token per byte (under {@link ByteLevel}'s map) and
- * are merged by rank ({@link MergeTable}). Words already seen are served from a bounded cache.
+ * are merged by rank ({@link MergeTable}), unless merges are ignored and the whole word is a token (Llama 3's
+ * {@code ignore_merges}, which llama.cpp applies to any token of that text). Words already seen are served from a
+ * bounded cache.
  *
  * <p>Decoding gives the exact bytes: normal tokens are mapped back through {@link ByteLevel}, user-defined
  * tokens render verbatim, control and unknown tokens only when unparsed. Unlike llama.cpp, no
@@ -34,6 +36,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     private final Vocabulary vocabulary;
     private final List<BpeMerge> merges;
     private final PreTokenizer preTokenizer;
+    /** Byte-level word texts taken whole, or null when merges are not ignored. */
+    private final Map<String, Integer> wholeWords;
     private final SpecialTokenSplitter splitter;
     private final MergeTable mergeTable;
     /** (256) the token of each byte, or -1 where the vocabulary has none. */
@@ -49,9 +53,31 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
      * @throws IllegalArgumentException if a merge names a text that is not a normal token
      */
     public ByteLevelBpeTokenizer(Vocabulary vocabulary, List<BpeMerge> merges, PreTokenizer preTokenizer) {
+        this(vocabulary, merges, preTokenizer, false);
+    }
+
+    /**
+     * @param vocabulary   tokens in byte-level text ({@code Ġthe}); special tokens in plain text
+     * @param merges       merge rules by rank; each side and each result must be a normal token
+     * @param preTokenizer how text is cut into words
+     * @param ignoreMerges whether a word whose byte-level text is a token becomes that token without merging
+     *                     (Hugging Face's {@code ignore_merges}, set by Llama 3); where texts repeat, the highest
+     *                     id of any type wins, as in llama.cpp
+     * @throws IllegalArgumentException if a merge names a text that is not a normal token
+     */
+    public ByteLevelBpeTokenizer(Vocabulary vocabulary, List<BpeMerge> merges, PreTokenizer preTokenizer,
+            boolean ignoreMerges) {
         this.vocabulary = Objects.requireNonNull(vocabulary, "vocabulary");
         this.merges = List.copyOf(merges);
         this.preTokenizer = Objects.requireNonNull(preTokenizer, "preTokenizer");
+        if (ignoreMerges) {
+            wholeWords = new HashMap<>(vocabulary.size() * 2);
+            for (int id = 0; id < vocabulary.size(); id++) {
+                wholeWords.put(vocabulary.tokens()[id], id);
+            }
+        } else {
+            wholeWords = null;
+        }
         this.splitter = new SpecialTokenSplitter(vocabulary);
         Map<String, Integer> ids = normalTokenIds(vocabulary);
         for (int b = 0; b < 256; b++) {
@@ -117,6 +143,11 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return preTokenizer;
     }
 
+    /** Whether a word that is a token is taken whole, without merging. */
+    public boolean ignoresMerges() {
+        return wholeWords != null;
+    }
+
     @Override
     public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
         TokenBuffer out = new TokenBuffer();
@@ -148,11 +179,17 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             return cached;
         }
         byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
-        int[] symbols = new int[bytes.length];
-        for (int i = 0; i < bytes.length; i++) {
-            symbols[i] = byteToken(bytes[i] & 0xFF);
+        Integer whole = wholeWords == null ? null : wholeWords.get(ByteLevel.encode(bytes));
+        int[] tokens;
+        if (whole != null) {
+            tokens = new int[] {whole};
+        } else {
+            int[] symbols = new int[bytes.length];
+            for (int i = 0; i < bytes.length; i++) {
+                symbols[i] = byteToken(bytes[i] & 0xFF);
+            }
+            tokens = mergeTable.apply(symbols);
         }
-        int[] tokens = mergeTable.apply(symbols);
         if (cache.size() >= CACHE_LIMIT) {
             cache.clear(); // crude but bounded; common words come straight back
         }
@@ -219,7 +256,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
 
     /**
      * Puts the {@code tokenizer.ggml.*} entries llama.cpp reads for a BPE vocabulary: model {@code gpt2}, the
-     * pre-tokenizer's name, tokens, token types, merges, special ids and the BOS/EOS flags.
+     * pre-tokenizer's name, tokens, token types, merges, special ids and the BOS/EOS flags. GGUF has no key for
+     * {@code ignore_merges}: readers take it from the pre-tokenizer ({@link PreTokenizer#ignoresMergesByDefault}).
      */
     @Override
     public GgufMetadata.Builder putGgufMetadata(GgufMetadata.Builder metadata) {

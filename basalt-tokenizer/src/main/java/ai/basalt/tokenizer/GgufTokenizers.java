@@ -15,7 +15,8 @@ import java.util.List;
  * each model kind ({@code llama_vocab::impl::load}).
  *
  * <p>Model kinds: {@value #MODEL_SPM} (SentencePiece BPE) and {@value #MODEL_BPE} (byte-level BPE, with
- * {@code tokenizer.ggml.pre} naming a {@link PreTokenizer}). A {@link CharTokenizer} is stored as a
+ * {@code tokenizer.ggml.pre} naming a {@link PreTokenizer}, which also sets {@code ignore_merges} and the default of
+ * {@code add_bos_token} as llama.cpp does). A {@link CharTokenizer} is stored as a
  * {@value #MODEL_SPM} vocabulary of one-character pieces, which llama.cpp tokenizes character by character, marked
  * with {@code tokenizer.ggml.pre = }{@value #PRE_CHAR} (llama.cpp ignores the key for SentencePiece models) so that
  * Basalt reads it back as a character tokenizer without llama.cpp's default BOS and EOS ids.
@@ -119,11 +120,12 @@ public final class GgufTokenizers {
                 m.findInt(MetadataKey.TOKENIZER_EOS_ID.key()).orElse(fallback),
                 m.findInt(MetadataKey.TOKENIZER_UNKNOWN_ID.key()).orElse(-1),
                 m.findInt(MetadataKey.TOKENIZER_PADDING_ID.key()).orElse(-1),
-                m.findBool(MetadataKey.TOKENIZER_ADD_BOS.key()).orElse(false),
+                m.findBool(MetadataKey.TOKENIZER_ADD_BOS.key()).orElse(preTokenizer.addsBosByDefault()),
                 m.findBool(MetadataKey.TOKENIZER_ADD_EOS.key()).orElse(false),
                 false);
         try {
-            return new ByteLevelBpeTokenizer(vocabulary, merges, preTokenizer);
+            // GGUF has no key for ignore_merges: llama.cpp derives it from tokenizer.ggml.pre
+            return new ByteLevelBpeTokenizer(vocabulary, merges, preTokenizer, preTokenizer.ignoresMergesByDefault());
         } catch (IllegalArgumentException e) {
             throw new TokenizerFormatException(where + ": " + MetadataKey.TOKENIZER_MERGES.key() + ": " + e.getMessage());
         }

@@ -14,10 +14,10 @@ package ai.basalt.tokenizer;
  * the Unicode White_Space property (as in Python's {@code regex}, Rust's {@code regex} and llama.cpp).
  */
 final class Gpt2PreTokenizer {
-    private static final int LETTER = 0;
-    private static final int NUMBER = 1;
-    private static final int SPACE = 2;
-    private static final int OTHER = 3;
+    static final int LETTER = 0;
+    static final int NUMBER = 1;
+    static final int SPACE = 2;
+    static final int OTHER = 3;
 
     private Gpt2PreTokenizer() {}
 
@@ -71,7 +71,7 @@ final class Gpt2PreTokenizer {
     }
 
     /** The code point at {@code i}; an unpaired surrogate is returned as itself. */
-    private static int codePointAt(CharSequence text, int i, int to) {
+    static int codePointAt(CharSequence text, int i, int to) {
         char c = text.charAt(i);
         if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(text.charAt(i + 1))) {
             return Character.toCodePoint(c, text.charAt(i + 1));
@@ -79,7 +79,8 @@ final class Gpt2PreTokenizer {
         return c;
     }
 
-    private static int classOf(int cp) {
+    /** {@link #LETTER}, {@link #NUMBER}, {@link #SPACE} or {@link #OTHER}. */
+    static int classOf(int cp) {
         if (cp < 0x80) {
             if (cp >= 'a' && cp <= 'z' || cp >= 'A' && cp <= 'Z') return LETTER;
             if (cp >= '0' && cp <= '9') return NUMBER;

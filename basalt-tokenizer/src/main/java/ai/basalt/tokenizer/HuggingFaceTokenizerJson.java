@@ -56,7 +56,7 @@ public final class HuggingFaceTokenizerJson {
         model.putNull("dropout");
         model.putNull("unk_token");
         model.put("continuing_subword_prefix", "").put("end_of_word_suffix", "").put("fuse_unk", false)
-                .put("byte_fallback", false).put("ignore_merges", false);
+                .put("byte_fallback", false).put("ignore_merges", tokenizer.ignoresMerges());
         ObjectNode vocab = model.putObject("vocab");
         for (int id = 0; id < v.size(); id++) {
             vocab.put(v.tokens()[id], id);
@@ -75,6 +75,15 @@ public final class HuggingFaceTokenizerJson {
     private static ObjectNode preTokenizer(ObjectMapper json, PreTokenizer preTokenizer) {
         return switch (preTokenizer) {
             case GPT2 -> byteLevel(json, false, true, true);
+            case LLAMA3, QWEN2 -> {
+                ObjectNode sequence = json.createObjectNode().put("type", "Sequence");
+                ArrayNode steps = sequence.putArray("pretokenizers");
+                ObjectNode split = steps.addObject().put("type", "Split");
+                split.putObject("pattern").put("Regex", preTokenizer.regex());
+                split.put("behavior", "Isolated").put("invert", false);
+                steps.add(byteLevel(json, false, false, false));
+                yield sequence;
+            }
         };
     }
 
@@ -121,7 +130,8 @@ public final class HuggingFaceTokenizerJson {
         Vocabulary vocabulary = new Vocabulary(tokens, new float[tokens.length], types, firstSpecial, firstSpecial,
                 -1, -1, false, false, false);
         try {
-            return new ByteLevelBpeTokenizer(vocabulary, merges(where, model.path("merges")), preTokenizer(where, root));
+            return new ByteLevelBpeTokenizer(vocabulary, merges(where, model.path("merges")), preTokenizer(where, root),
+                    model.path("ignore_merges").asBoolean(false));
         } catch (IllegalArgumentException e) {
             throw new TokenizerFormatException(where + ": " + e.getMessage());
         }

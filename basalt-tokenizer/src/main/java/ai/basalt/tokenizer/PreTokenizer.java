@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * its own, so no token spans two. Each kind is named as in GGUF's {@code tokenizer.ggml.pre} and carries the
  * regular expression of the tokenizer it reproduces.
  *
- * <p>Extension point: Llama 3's or Qwen 2's pre-tokenizer is a new constant with its own scanner, its regex (the
+ * <p>Extension point: another model family's pre-tokenizer is a new constant with its own scanner, its regex (the
  * oracle its scanner is tested against), its GGUF name and its {@link #lastSafeCut} rule.
  */
 public enum PreTokenizer {
@@ -21,7 +21,23 @@ public enum PreTokenizer {
      * case only), letters, digits or other symbols each with at most one leading space (U+0020), and whitespace
      * runs, where a run followed by a non-space leaves its last character to that word.
      */
-    GPT2("gpt-2", "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+");
+    GPT2("gpt-2", "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"),
+    /**
+     * Llama 3's pattern (tiktoken's {@code cl100k_base}), as its {@code tokenizer.json} gives it and llama.cpp's
+     * {@code llama-bpe} pre-tokenizer applies it: contractions in either case, letter runs with at most one leading
+     * character that is neither letter, digit nor line break, digits in groups of up to three, symbol runs with at
+     * most one leading U+0020 and the line breaks after them, whitespace ending in line breaks, then whitespace as
+     * GPT-2 cuts it ({@link Llama3PreTokenizer}). Also named {@code llama3} and {@code llama-v3} in GGUF.
+     */
+    LLAMA3("llama-bpe", "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
+            + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+", "llama3", "llama-v3"),
+    /**
+     * Qwen 2's pattern (Qwen 1.5 to Qwen 3), as its {@code tokenizer.json} gives it and llama.cpp's {@code qwen2}
+     * pre-tokenizer applies it: Llama 3's with every digit a word of its own. llama.cpp does not apply the NFC
+     * normalizer of Qwen's {@code tokenizer.json}, and neither does Basalt. Also named {@code deepseek-r1-qwen}.
+     */
+    QWEN2("qwen2", "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
+            + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+", "deepseek-r1-qwen");
 
     /** Receives pre-tokens in order, as {@code [start, end)} ranges of chars. */
     @FunctionalInterface
@@ -30,11 +46,13 @@ public enum PreTokenizer {
     }
 
     private final String ggufName;
+    private final List<String> ggufAliases;
     private final String regex;
     private final Pattern pattern;
 
-    PreTokenizer(String ggufName, String regex) {
+    PreTokenizer(String ggufName, String regex, String... ggufAliases) {
         this.ggufName = ggufName;
+        this.ggufAliases = List.of(ggufAliases);
         this.regex = regex;
         // UNICODE_CHARACTER_CLASS makes \s the Unicode White_Space property, as in Python's regex and Rust's
         this.pattern = Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
@@ -50,10 +68,13 @@ public enum PreTokenizer {
         return regex;
     }
 
-    /** The pre-tokenizer named {@code ggufName} in GGUF, if Basalt has it. */
+    /**
+     * The pre-tokenizer named {@code ggufName} in GGUF, if Basalt has it: its {@link #ggufName()} or one of the
+     * other names llama.cpp gives the same pattern (and the same BPE flags).
+     */
     public static Optional<PreTokenizer> fromGgufName(String ggufName) {
         for (PreTokenizer p : values()) {
-            if (p.ggufName.equals(ggufName)) {
+            if (p.ggufName.equals(ggufName) || p.ggufAliases.contains(ggufName)) {
                 return Optional.of(p);
             }
         }
@@ -67,6 +88,8 @@ public enum PreTokenizer {
     public void split(CharSequence text, int from, int to, Sink sink) {
         switch (this) {
             case GPT2 -> Gpt2PreTokenizer.split(text, from, to, sink);
+            case LLAMA3 -> Llama3PreTokenizer.split(text, from, to, 3, sink);
+            case QWEN2 -> Llama3PreTokenizer.split(text, from, to, 1, sink);
         }
     }
 
@@ -78,9 +101,27 @@ public enum PreTokenizer {
     }
 
     /**
+     * Whether llama.cpp's BPE takes a word that is a token as it is, without merging ({@code ignore_merges}, which
+     * it sets for {@link #LLAMA3} as Llama 3's {@code tokenizer.json} does): the default for GGUF files.
+     */
+    public boolean ignoresMergesByDefault() {
+        return this == LLAMA3;
+    }
+
+    /**
+     * Whether llama.cpp adds BOS by default ({@code tokenizer.ggml.add_bos_token} absent) for a BPE vocabulary with
+     * this pre-tokenizer.
+     */
+    public boolean addsBosByDefault() {
+        return this == LLAMA3;
+    }
+
+    /**
      * The pre-tokens of {@code text} as {@link java.util.regex} finds them with {@link #regex()}: slow, and the
-     * oracle {@link #split(String)} is tested against. Text between matches (there is none for GPT-2's pattern,
-     * whose last branch takes any whitespace and whose others take any other character) is kept as a word.
+     * oracle {@link #split(String)} is tested against. Text between matches (there is none for these patterns,
+     * whose last branch takes any whitespace and whose others take any other character) is kept as a word. Java's
+     * case-insensitive {@code (?i:'s|...)} also takes U+017F (long s) for s, where llama.cpp's scanner folds
+     * ASCII letters only; the scanners follow llama.cpp.
      */
     public List<String> splitWithRegex(String text) {
         List<String> words = new ArrayList<>();
@@ -107,6 +148,7 @@ public enum PreTokenizer {
     public int lastSafeCut(CharSequence text, int from, int to) {
         return switch (this) {
             case GPT2 -> Gpt2PreTokenizer.lastSafeCut(text, from, to);
+            case LLAMA3, QWEN2 -> -1;
         };
     }
 }

@@ -120,9 +120,10 @@ class GgufTokenizersRoundTripTest {
         assertThatThrownBy(() -> GgufTokenizers.load(bpe.toBuilder().remove("tokenizer.ggml.merges").build(), "x.gguf"))
                 .isInstanceOf(TokenizerFormatException.class)
                 .hasMessage("x.gguf: tokenizer.ggml.merges is missing, expected for tokenizer model gpt2");
-        assertThatThrownBy(() -> GgufTokenizers.load(bpe.toBuilder().putString("tokenizer.ggml.pre", "llama-bpe").build(), "x.gguf"))
+        assertThatThrownBy(() -> GgufTokenizers.load(bpe.toBuilder().putString("tokenizer.ggml.pre", "deepseek-llm").build(), "x.gguf"))
                 .isInstanceOf(TokenizerFormatException.class)
-                .hasMessage("x.gguf: tokenizer.ggml.pre is 'llama-bpe', which is not supported yet (supported: [gpt-2])");
+                .hasMessage("x.gguf: tokenizer.ggml.pre is 'deepseek-llm', which is not supported yet"
+                        + " (supported: [gpt-2, llama-bpe, qwen2])");
         assertThatThrownBy(() -> GgufTokenizers.load(bpe.toBuilder().remove("tokenizer.ggml.pre").build(), "x.gguf"))
                 .hasMessageContaining("tokenizer.ggml.pre is missing");
         assertThatThrownBy(() -> GgufTokenizers.load(bpe.toBuilder()
@@ -141,5 +142,54 @@ class GgufTokenizersRoundTripTest {
         assertThat(t.vocabulary().eos()).isEqualTo(11);
         assertThat(t.vocabulary().addBos()).isFalse();
         assertThat(t.vocabulary().addSpacePrefix()).isFalse();
+    }
+
+    /** llama.cpp sets add_bos and ignore_merges for {@code llama-bpe} and neither for {@code qwen2}. */
+    @Test
+    void defaultsAsLlamaCppDoesForLlama3AndQwen2() {
+        GgufMetadata bpe = SmallByteLevelBpe.tokenizer().putGgufMetadata(GgufMetadata.builder()).build()
+                .toBuilder().remove("tokenizer.ggml.add_bos_token").build();
+        ByteLevelBpeTokenizer llama3 = (ByteLevelBpeTokenizer) GgufTokenizers.load(
+                bpe.toBuilder().putString("tokenizer.ggml.pre", "llama-bpe").build(), "x.gguf");
+        assertThat(llama3.preTokenizer()).isEqualTo(PreTokenizer.LLAMA3);
+        assertThat(llama3.vocabulary().addBos()).isTrue();
+        assertThat(llama3.ignoresMerges()).isTrue();
+        ByteLevelBpeTokenizer qwen2 = (ByteLevelBpeTokenizer) GgufTokenizers.load(
+                bpe.toBuilder().putString("tokenizer.ggml.pre", "qwen2").build(), "x.gguf");
+        assertThat(qwen2.preTokenizer()).isEqualTo(PreTokenizer.QWEN2);
+        assertThat(qwen2.vocabulary().addBos()).isFalse();
+        assertThat(qwen2.ignoresMerges()).isFalse();
+    }
+
+    @Test
+    void roundTripsLlama3AndQwen2() throws IOException {
+        for (Tokenizer tokenizer : List.of(ConvertedVocabularies.llama3(), ConvertedVocabularies.qwen2())) {
+            Tokenizer loaded = roundTrip(tokenizer);
+            assertThat(loaded.vocabulary()).isEqualTo(tokenizer.vocabulary());
+            assertThat(((ByteLevelBpeTokenizer) loaded).ignoresMerges())
+                    .isEqualTo(((ByteLevelBpeTokenizer) tokenizer).ignoresMerges());
+            assertSameEncodings(tokenizer, loaded, LlamaCppVectors.read("ggml-vocab-llama-bpe.gguf").stream()
+                    .map(LlamaCppVectors.Case::input).toList());
+        }
+    }
+
+    /** The {@code tokenizer.json} files read directly tokenize as the GGUF vocabularies converted from them. */
+    @Test
+    void readsLlama3AndQwenTokenizerJsonAsTheirGgufVocabularies() throws IOException {
+        List<String> texts = LlamaCppVectors.read("ggml-vocab-qwen2.gguf").stream()
+                .map(LlamaCppVectors.Case::input).toList();
+        ByteLevelBpeTokenizer llama3 = Tokenizers.huggingFace(TestAssets.require(ConvertedVocabularies.LLAMA3_JSON));
+        assertThat(llama3.preTokenizer()).isEqualTo(PreTokenizer.LLAMA3);
+        assertThat(llama3.ignoresMerges()).isTrue();
+        ByteLevelBpeTokenizer qwen = Tokenizers.huggingFace(TestAssets.require(ConvertedVocabularies.QWEN_JSON));
+        assertThat(qwen.preTokenizer()).isEqualTo(PreTokenizer.QWEN2);
+        for (String text : texts) {
+            for (boolean parseSpecial : new boolean[] {false, true}) {
+                assertThat(llama3.encode(text, false, parseSpecial))
+                        .isEqualTo(ConvertedVocabularies.llama3().encode(text, false, parseSpecial));
+                assertThat(qwen.encode(text, false, parseSpecial))
+                        .isEqualTo(ConvertedVocabularies.qwen2().encode(text, false, parseSpecial));
+            }
+        }
     }
 }

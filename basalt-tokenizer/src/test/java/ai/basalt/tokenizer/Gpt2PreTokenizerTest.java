@@ -74,6 +74,9 @@ class Gpt2PreTokenizerTest {
     @Test
     void isNamedAsInGguf() {
         assertThat(PreTokenizer.fromGgufName("gpt-2")).contains(PreTokenizer.GPT2);
-        assertThat(PreTokenizer.fromGgufName("llama-bpe")).isEmpty();
+        assertThat(PreTokenizer.fromGgufName("llama-bpe")).contains(PreTokenizer.LLAMA3);
+        assertThat(PreTokenizer.fromGgufName("llama3")).contains(PreTokenizer.LLAMA3);
+        assertThat(PreTokenizer.fromGgufName("qwen2")).contains(PreTokenizer.QWEN2);
+        assertThat(PreTokenizer.fromGgufName("deepseek-llm")).isEmpty();
     }
 }

