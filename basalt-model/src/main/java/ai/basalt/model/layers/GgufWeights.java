@@ -21,7 +21,7 @@ public final class GgufWeights {
 
     /** A (rows, cols) matrix stored as GGML dims {cols, rows}, in a type Basalt computes. */
     public Tensor matrix(String name, int cols, int rows) {
-        Tensor t = file.tensor(name);
+        Tensor t = require(name);
         if (t.rank() != 2 || t.dim(0) != cols || t.dim(1) != rows) {
             throw new ModelLoadException(where() + ": tensor " + name + " has shape " + Arrays.toString(t.dims())
                     + ", expected [" + cols + ", " + rows + "]");
@@ -31,12 +31,17 @@ public final class GgufWeights {
 
     /** A vector of {@code length} elements, copied to floats. */
     public float[] vector(String name, int length) {
-        Tensor t = file.tensor(name);
+        Tensor t = require(name);
         if (t.elementCount() != length) {
             throw new ModelLoadException(where() + ": tensor " + name + " has shape " + Arrays.toString(t.dims())
                     + ", expected [" + length + "]");
         }
         return checkType(t).toFloatArray();
+    }
+
+    private Tensor require(String name) {
+        if (!has(name)) throw new ModelLoadException(where() + ": tensor " + name + " is missing");
+        return file.tensor(name);
     }
 
     /** Whether the file has a tensor of that name. */

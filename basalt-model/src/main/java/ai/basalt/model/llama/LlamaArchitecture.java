@@ -9,12 +9,15 @@ import ai.basalt.tokenizer.GgufTokenizers;
 import ai.basalt.tokenizer.Tokenizer;
 import java.util.Set;
 
-/** The Llama architecture's three hooks: hyper-parameters, tensors, forward pass. */
+/**
+ * The Llama family's three hooks: hyper-parameters, tensors, forward pass. One decoder runs {@code llama},
+ * {@code mistral}, {@code qwen2}, {@code qwen3} and {@code phi3}; what differs is read into {@link LlamaConfig}.
+ */
 public final class LlamaArchitecture implements Architecture {
 
     @Override
     public Set<String> names() {
-        return Set.of("llama");
+        return Set.of("llama", "mistral", "qwen2", "qwen3", "phi3");
     }
 
     @Override

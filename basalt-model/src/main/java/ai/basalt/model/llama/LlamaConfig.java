@@ -6,6 +6,7 @@ import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.format.gguf.TensorKey;
 import ai.basalt.model.ModelLoadException;
 import ai.basalt.tensor.RopeMode;
+import java.util.Set;
 
 /**
  * Hyper-parameters of a Llama-family model. {@link #fromGguf} is the one place that maps GGUF metadata
@@ -22,7 +23,12 @@ import ai.basalt.tensor.RopeMode;
  * @param rmsEpsilon RMSNorm epsilon
  * @param ropeFreqBase RoPE base frequency θ
  * @param ropeDimensions how many of a head's dimensions are rotated
- * @param ropeMode how rotated dimensions are paired
+ * @param ropeMode how rotated dimensions are paired: adjacent pairs (llama, mistral) or halves (qwen2, qwen3, phi3)
+ * @param ropeFreqScale linear RoPE scaling: every angle is multiplied by it ({@code 1 / rope.scaling.factor})
+ * @param attentionBias whether the query, key and value projections have biases (qwen2)
+ * @param qkNorm whether queries and keys get a per-head RMSNorm before RoPE (qwen3)
+ * @param fusedQkv whether Q, K and V are one stacked projection {@code attn_qkv} (phi3)
+ * @param fusedGateUp whether the MLP's gate and up projections are one stacked {@code ffn_up}, gate rows first (phi3)
  */
 public record LlamaConfig(
         int embeddingLength,
@@ -36,7 +42,24 @@ public record LlamaConfig(
         float rmsEpsilon,
         float ropeFreqBase,
         int ropeDimensions,
-        RopeMode ropeMode) {
+        RopeMode ropeMode,
+        float ropeFreqScale,
+        boolean attentionBias,
+        boolean qkNorm,
+        boolean fusedQkv,
+        boolean fusedGateUp) {
+
+    /** {@code rope.scaling.type} values; llama.cpp's {@code llama_rope_scaling_type} names. */
+    private static final Set<String> SCALING_SUPPORTED = Set.of("none", "linear");
+    private static final Set<String> SCALING_UNSUPPORTED = Set.of("yarn", "longrope");
+
+    /** A plain Llama: no linear RoPE scaling, separate Q/K/V and gate/up projections, no biases, no Q/K norm. */
+    public LlamaConfig(int embeddingLength, int feedForwardLength, int blockCount, int headCount, int headCountKv,
+            int headDim, int vocabularySize, int contextLength, float rmsEpsilon, float ropeFreqBase,
+            int ropeDimensions, RopeMode ropeMode) {
+        this(embeddingLength, feedForwardLength, blockCount, headCount, headCountKv, headDim, vocabularySize,
+                contextLength, rmsEpsilon, ropeFreqBase, ropeDimensions, ropeMode, 1f, false, false, false, false);
+    }
 
     public LlamaConfig {
         require(embeddingLength > 0, "embedding_length must be positive, got " + embeddingLength);
@@ -52,6 +75,12 @@ public record LlamaConfig(
         require(ropeFreqBase > 0 && Float.isFinite(ropeFreqBase), "rope.freq_base must be positive, got " + ropeFreqBase);
         require(ropeDimensions > 0 && ropeDimensions % 2 == 0 && ropeDimensions <= headDim,
                 "rope.dimension_count " + ropeDimensions + " must be even and at most the head dimension " + headDim);
+        require(ropeFreqScale > 0 && Float.isFinite(ropeFreqScale), "rope frequency scale must be positive, got " + ropeFreqScale);
+    }
+
+    /** Whether this config is a plain Llama (what {@link #LlamaConfig(int, int, int, int, int, int, int, int, float, float, int, RopeMode)} makes). */
+    public boolean isPlainLlama() {
+        return ropeMode == RopeMode.NORMAL && ropeFreqScale == 1f && !attentionBias && !qkNorm && !fusedQkv && !fusedGateUp;
     }
 
     private static void require(boolean condition, String message) {
@@ -81,6 +110,7 @@ public record LlamaConfig(
                         "embedding_length " + dim + " is not a multiple of attention.head_count " + heads);
             }
             int vocab = m.findInt(MetadataKey.VOCAB_SIZE.of(arch)).orElseGet(() -> vocabularyFromTensors(file));
+            Family f = Family.of(arch);
             return new LlamaConfig(
                     dim,
                     m.getInt(MetadataKey.FEED_FORWARD_LENGTH.of(arch)),
@@ -93,7 +123,12 @@ public record LlamaConfig(
                     m.findFloat(MetadataKey.ATTENTION_LAYER_NORM_RMS_EPSILON.of(arch)).orElse(1e-5f),
                     m.findFloat(MetadataKey.ROPE_FREQ_BASE.of(arch)).orElse(10000f),
                     m.findInt(MetadataKey.ROPE_DIMENSION_COUNT.of(arch)).orElse(headDim),
-                    RopeMode.NORMAL);
+                    f.ropeMode,
+                    ropeFreqScale(m, arch),
+                    f.attentionBias,
+                    f.qkNorm,
+                    f.fusedQkv,
+                    f.fusedGateUp);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(file.path().getFileName() + ": " + e.getMessage(), e);
         }
@@ -116,12 +151,85 @@ public record LlamaConfig(
                 .putInt(MetadataKey.ROPE_DIMENSION_COUNT.of(arch), ropeDimensions)
                 .putFloat(MetadataKey.ROPE_FREQ_BASE.of(arch), ropeFreqBase)
                 .putInt(MetadataKey.VOCAB_SIZE.of(arch), vocabularySize);
+        if (ropeFreqScale != 1f) {
+            m.putString(arch + ROPE_SCALING_TYPE, "linear").putFloat(arch + ROPE_SCALING_FACTOR, 1f / ropeFreqScale);
+        }
         if (headDim * headCount != embeddingLength) {
             m.putInt(MetadataKey.ATTENTION_KEY_LENGTH.of(arch), headDim)
                     .putInt(MetadataKey.ATTENTION_VALUE_LENGTH.of(arch), headDim);
         }
         return m;
     }
+
+    /**
+     * What each architecture name means for the shared decoder, as llama.cpp builds it ({@code llama-model.cpp}:
+     * {@code llama_model_rope_type} and each architecture's tensor list). Mistral is Llama's layout under its own name.
+     * Phi-3's {@code attention.sliding_window} is not applied: current llama.cpp disables Phi-3's sliding window too
+     * (it warns "Phi SWA is currently disabled"), so outputs differ from older builds only past the window.
+     */
+    private enum Family {
+        LLAMA(RopeMode.NORMAL, false, false, false, false),
+        QWEN2(RopeMode.NEOX, true, false, false, false),
+        QWEN3(RopeMode.NEOX, false, true, false, false),
+        PHI3(RopeMode.NEOX, false, false, true, true);
+
+        final RopeMode ropeMode;
+        final boolean attentionBias, qkNorm, fusedQkv, fusedGateUp;
+
+        Family(RopeMode ropeMode, boolean attentionBias, boolean qkNorm, boolean fusedQkv, boolean fusedGateUp) {
+            this.ropeMode = ropeMode;
+            this.attentionBias = attentionBias;
+            this.qkNorm = qkNorm;
+            this.fusedQkv = fusedQkv;
+            this.fusedGateUp = fusedGateUp;
+        }
+
+        static Family of(String arch) {
+            return switch (arch) {
+                case "llama", "mistral" -> LLAMA;
+                case "qwen2" -> QWEN2;
+                case "qwen3" -> QWEN3;
+                case "phi3" -> PHI3;
+                default -> throw new IllegalArgumentException("general.architecture '" + arch
+                        + "' is not in the Llama family (llama, mistral, qwen2, qwen3, phi3)");
+            };
+        }
+    }
+
+    /**
+     * The angle multiplier of linear RoPE scaling, as llama.cpp reads it ({@code llama_model::load_hparams},
+     * {@code llama_context}): type {@code linear} (the default) scales by {@code 1 / rope.scaling.factor} (or the
+     * older {@code rope.scale_linear}), 1 when absent or 0; type {@code none} never scales. Llama 3's
+     * frequency-dependent scaling is not a type: converters store its per-frequency divisors as the
+     * {@code rope_freqs.weight} tensor, which {@code LlamaWeights} reads.
+     */
+    private static float ropeFreqScale(GgufMetadata m, String arch) {
+        String typeKey = arch + ROPE_SCALING_TYPE;
+        String type = m.findString(typeKey).orElse("linear");
+        if (SCALING_UNSUPPORTED.contains(type)) {
+            throw new IllegalArgumentException(typeKey + " '" + type + "' is not supported (Basalt runs: none, linear)");
+        }
+        if (!SCALING_SUPPORTED.contains(type)) {
+            throw new IllegalArgumentException(typeKey + " '" + type + "' is unknown (Basalt runs: none, linear)");
+        }
+        float attnFactor = m.findFloat(arch + ROPE_SCALING_ATTN_FACTOR).orElse(1f);
+        if (attnFactor != 1f) {
+            throw new IllegalArgumentException(arch + ROPE_SCALING_ATTN_FACTOR + " " + attnFactor
+                    + " is not supported (Basalt runs 1)");
+        }
+        float factor = m.findFloat(arch + ROPE_SCALING_FACTOR)
+                .or(() -> m.findFloat(arch + ROPE_SCALE_LINEAR)).orElse(0f);
+        if (factor < 0 || !Float.isFinite(factor)) {
+            throw new IllegalArgumentException(arch + ROPE_SCALING_FACTOR + " must be positive, got " + factor);
+        }
+        return factor == 0f || type.equals("none") ? 1f : 1f / factor;
+    }
+
+    // RoPE scaling keys, not (yet) in basalt-format's MetadataKey; suffixes of "{arch}".
+    private static final String ROPE_SCALING_TYPE = ".rope.scaling.type";
+    private static final String ROPE_SCALING_FACTOR = ".rope.scaling.factor";
+    private static final String ROPE_SCALE_LINEAR = ".rope.scale_linear";
+    private static final String ROPE_SCALING_ATTN_FACTOR = ".rope.scaling.attn_factor";
 
     private static int vocabularyFromTensors(GgufFile file) {
         String name = TensorKey.TOKEN_EMBD.weight();

@@ -10,7 +10,9 @@ import ai.basalt.tokenizer.Tokenizer;
 /**
  * The Llama architecture (Touvron et al. 2023): pre-norm transformer blocks with RMSNorm, rotary
  * position embeddings, grouped-query attention and a SwiGLU MLP, with tied or separate output
- * projection. Inference runs one token at a time against a KV cache.
+ * projection. Inference runs one token at a time against a KV cache. The same decoder runs Mistral, Qwen2
+ * (Q/K/V biases), Qwen3 (per-head Q/K RMSNorm before RoPE) and Phi-3 (stacked QKV and gate/up projections), each
+ * as flags of its {@link LlamaConfig}, with rotate-half RoPE for the last three and optional RoPE scaling.
  */
 public final class LlamaModel implements LanguageModel {
     private final GgufFile file;
@@ -106,15 +108,20 @@ public final class LlamaModel implements LanguageModel {
     }
 
     /**
-     * cos/sin of θ_i = position · base^(-2i/d), computed as ggml does: θ is multiplied by the float
-     * ratio base^(-2/d) once per pair, so that angles agree with llama.cpp to the last bit.
+     * cos/sin of θ_i = scale · position · base^(-2i/d) / factor_i, computed as ggml does ({@code ggml_rope_cache_init},
+     * {@code rope_yarn} without extrapolation): θ is multiplied by the float ratio base^(-2/d) once per pair, then
+     * divided by the pair's frequency factor (Llama 3's {@code rope_freqs}, else 1) and multiplied by the linear
+     * scale, so that angles agree with llama.cpp to the last bit.
      */
     private void ropeAngles(LlamaState s, int position) {
         float thetaScale = (float) Math.pow(config.ropeFreqBase(), -2.0f / config.ropeDimensions());
+        float[] factors = weights.ropeFreqFactors;
+        float freqScale = config.ropeFreqScale();
         float theta = position;
         for (int i = 0; i < s.cos.length; i++) {
-            s.cos[i] = (float) Math.cos(theta);
-            s.sin[i] = (float) Math.sin(theta);
+            float angle = freqScale * (factors == null ? theta : theta / factors[i]);
+            s.cos[i] = (float) Math.cos(angle);
+            s.sin[i] = (float) Math.sin(angle);
             theta *= thetaScale;
         }
     }
@@ -122,14 +129,15 @@ public final class LlamaModel implements LanguageModel {
     /** x ← x + Wo · attention(RMSNorm(x)), appending this position's keys and values to the cache. */
     private void attention(LlamaState s, int l, int position) {
         LlamaConfig c = config;
-        int headDim = c.headDim();
         int kvDim = c.kvDim();
         ops.rmsnorm(s.xb, 0, s.x, 0, weights.attnNorm[l], c.embeddingLength(), c.rmsEpsilon());
-        ops.matmul(weights.wq[l], s.xb, s.q);
-        ops.matmul(weights.wk[l], s.xb, s.k);
-        ops.matmul(weights.wv[l], s.xb, s.v);
-        for (int h = 0; h < c.headCount(); h++) ops.rope(s.q, h * headDim, c.ropeDimensions(), s.cos, s.sin, c.ropeMode());
-        for (int h = 0; h < c.headCountKv(); h++) ops.rope(s.k, h * headDim, c.ropeDimensions(), s.cos, s.sin, c.ropeMode());
+        projectQkv(s, l);
+        if (c.qkNorm()) {
+            normalizeHeads(s.q, c.headCount(), weights.qNorm[l]);
+            normalizeHeads(s.k, c.headCountKv(), weights.kNorm[l]);
+        }
+        rotateHeads(s.q, c.headCount(), s);
+        rotateHeads(s.k, c.headCountKv(), s);
         System.arraycopy(s.k, 0, s.keyCache[l], position * kvDim, kvDim);
         System.arraycopy(s.v, 0, s.valueCache[l], position * kvDim, kvDim);
 
@@ -138,14 +146,55 @@ public final class LlamaModel implements LanguageModel {
         ops.axpy(1f, s.proj, 0, s.x, 0, c.embeddingLength());
     }
 
-    /** x ← x + W_down · (SiLU(W_gate · n) ⊙ W_up · n) with n = RMSNorm(x) (Shazeer 2020, SwiGLU). */
+    /** q, k, v ← the projections of the normed input: separate or one stacked matrix, plus biases where present. */
+    private void projectQkv(LlamaState s, int l) {
+        LlamaConfig c = config;
+        if (c.fusedQkv()) {
+            ops.matmul(weights.wqkv[l], s.xb, s.qkv);
+            System.arraycopy(s.qkv, 0, s.q, 0, c.qDim());
+            System.arraycopy(s.qkv, c.qDim(), s.k, 0, c.kvDim());
+            System.arraycopy(s.qkv, c.qDim() + c.kvDim(), s.v, 0, c.kvDim());
+        } else {
+            ops.matmul(weights.wq[l], s.xb, s.q);
+            ops.matmul(weights.wk[l], s.xb, s.k);
+            ops.matmul(weights.wv[l], s.xb, s.v);
+        }
+        if (c.attentionBias()) {
+            ops.axpy(1f, weights.bq[l], 0, s.q, 0, c.qDim());
+            ops.axpy(1f, weights.bk[l], 0, s.k, 0, c.kvDim());
+            ops.axpy(1f, weights.bv[l], 0, s.v, 0, c.kvDim());
+        }
+    }
+
+    /** RMSNorm of each head of x on its own, with one weight vector shared by the heads (Qwen3's Q/K norm). */
+    private void normalizeHeads(float[] x, int heads, float[] weight) {
+        int headDim = config.headDim();
+        for (int h = 0; h < heads; h++) ops.rmsnorm(x, h * headDim, x, h * headDim, weight, headDim, config.rmsEpsilon());
+    }
+
+    private void rotateHeads(float[] x, int heads, LlamaState s) {
+        int headDim = config.headDim();
+        for (int h = 0; h < heads; h++) ops.rope(x, h * headDim, config.ropeDimensions(), s.cos, s.sin, config.ropeMode());
+    }
+
+    /**
+     * x ← x + W_down · (SiLU(W_gate · n) ⊙ W_up · n) with n = RMSNorm(x) (Shazeer 2020, SwiGLU); a stacked
+     * {@code ffn_up} gives gate then up in one product.
+     */
     private void feedForward(LlamaState s, int l) {
         LlamaConfig c = config;
+        int ffn = c.feedForwardLength();
         ops.rmsnorm(s.xb, 0, s.x, 0, weights.ffnNorm[l], c.embeddingLength(), c.rmsEpsilon());
-        ops.matmul(weights.wGate[l], s.xb, s.gate);
-        ops.matmul(weights.wUp[l], s.xb, s.up);
-        ops.silu(s.gate, 0, c.feedForwardLength());
-        ops.mul(s.gate, s.up, c.feedForwardLength());
+        if (c.fusedGateUp()) {
+            ops.matmul(weights.wUp[l], s.xb, s.gateUp);
+            System.arraycopy(s.gateUp, 0, s.gate, 0, ffn);
+            System.arraycopy(s.gateUp, ffn, s.up, 0, ffn);
+        } else {
+            ops.matmul(weights.wGate[l], s.xb, s.gate);
+            ops.matmul(weights.wUp[l], s.xb, s.up);
+        }
+        ops.silu(s.gate, 0, ffn);
+        ops.mul(s.gate, s.up, ffn);
         ops.matmul(weights.wDown[l], s.gate, s.proj);
         ops.axpy(1f, s.proj, 0, s.x, 0, c.embeddingLength());
     }

@@ -22,6 +22,10 @@ final class LlamaState implements InferenceState {
     final float[] proj;
     /** MLP gate and up activations (F) */
     final float[] gate, up;
+    /** fused Q|K|V projection (qDim + 2·kvDim); null unless the model stacks them */
+    final float[] qkv;
+    /** fused gate|up projection (2F); null unless the model stacks them */
+    final float[] gateUp;
     /** attention scores (heads, capacity) */
     final float[][] scores;
     /** RoPE cosines and sines of the current position (ropeDimensions / 2) */
@@ -44,6 +48,8 @@ final class LlamaState implements InferenceState {
         proj = new float[c.embeddingLength()];
         gate = new float[c.feedForwardLength()];
         up = new float[c.feedForwardLength()];
+        qkv = c.fusedQkv() ? new float[c.qDim() + 2 * c.kvDim()] : null;
+        gateUp = c.fusedGateUp() ? new float[2 * c.feedForwardLength()] : null;
         scores = new float[c.headCount()][capacity];
         cos = new float[c.ropeDimensions() / 2];
         sin = new float[c.ropeDimensions() / 2];

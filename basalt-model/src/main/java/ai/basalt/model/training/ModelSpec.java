@@ -91,6 +91,8 @@ public record ModelSpec(String architecture, int layers, int heads, int kvHeads,
         check(c.ropeDimensions() == c.headDim(), "llama rope.dimension_count " + c.ropeDimensions()
                 + " rotates part of the head dimension " + c.headDim() + "; trainable llama rotates all of it");
         check(c.ropeMode() == RopeMode.NORMAL, "llama rope mode " + c.ropeMode() + ": trainable llama pairs adjacent dimensions");
+        check(c.isPlainLlama(), "llama config " + c + " has RoPE scaling, biases, Q/K norms or fused projections,"
+                + " which the trainable llama does not have");
         return new ModelSpec("llama", c.blockCount(), c.headCount(), c.headCountKv(), c.embeddingLength(),
                 c.feedForwardLength(), c.contextLength(), c.vocabularySize(), c.rmsEpsilon(), c.ropeFreqBase(),
                 tiedOutput, dropout);
