@@ -5,12 +5,14 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Block codecs that write floats in a stored type, bit for bit as ggml's reference quantizers do
- * ({@code ggml-quants.c}: {@code quantize_row_q8_0_ref}, {@code quantize_row_q4_0_ref}; {@code ggml-impl.h}:
- * {@code ggml_compute_fp32_to_bf16}), so that tests and tools can make tensors of any computable type and
- * files a GGUF reader accepts. Decoding is {@link TensorOps#dequantizeRow}.
+ * ({@code ggml-quants.c}: {@code quantize_row_q8_0_ref}, {@code quantize_row_q4_0_ref}, {@code quantize_row_q4_1_ref},
+ * {@code quantize_row_q5_0_ref}, {@code quantize_row_q5_1_ref}; {@code ggml-impl.h}:
+ * {@code ggml_compute_fp32_to_bf16}; the k-quants in {@code KQuantizer}), so that tests and tools can make
+ * tensors of any computable type and files a GGUF reader accepts. Decoding is {@link TensorOps#dequantizeRow}.
  */
 public final class Quantizer {
     private static final int BLOCK = 32;
+    private static final int QK_K = ScalarTensorOps.QK_K;
 
     private Quantizer() {}
 
@@ -60,6 +62,19 @@ public final class Quantizer {
             case Q4_0 -> {
                 for (int b = 0; b < n / BLOCK; b++) quantizeBlockQ4_0(src, srcOff + b * BLOCK, out, 18L * b);
             }
+            case Q4_1 -> {
+                for (int b = 0; b < n / BLOCK; b++) quantizeBlockQ4_1(src, srcOff + b * BLOCK, out, 20L * b);
+            }
+            case Q5_0 -> {
+                for (int b = 0; b < n / BLOCK; b++) quantizeBlockQ5_0(src, srcOff + b * BLOCK, out, 22L * b);
+            }
+            case Q5_1 -> {
+                for (int b = 0; b < n / BLOCK; b++) quantizeBlockQ5_1(src, srcOff + b * BLOCK, out, 24L * b);
+            }
+            case Q4_K, Q5_K, Q6_K -> {
+                int blockBytes = type.bytesPerBlock();
+                for (int b = 0; b < n / QK_K; b++) KQuantizer.quantizeBlock(type, src, srcOff + b * QK_K, out, (long) blockBytes * b);
+            }
             default -> throw new IllegalArgumentException("cannot quantize to " + type + ": not a computable type");
         }
     }
@@ -108,6 +123,82 @@ public final class Quantizer {
             int lo = Math.min(15, (byte) (int) (x[from + j] * id + 8.5f));
             int hi = Math.min(15, (byte) (int) (x[from + BLOCK / 2 + j] * id + 8.5f));
             out.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) (lo | hi << 4));
+        }
+    }
+
+    /**
+     * block_q4_1 ({@code quantize_row_q4_1_ref}): d = (max − min) / 15, m = min, q = min(15, trunc((x − min)/d
+     * + 0.5)), nibbles placed as in q4_0.
+     */
+    private static void quantizeBlockQ4_1(float[] x, int from, MemorySegment out, long at) {
+        float min = Float.MAX_VALUE;
+        float max = -Float.MAX_VALUE;
+        for (int j = 0; j < BLOCK; j++) {
+            float v = x[from + j];
+            if (v < min) min = v;
+            if (v > max) max = v;
+        }
+        float d = (max - min) / 15;
+        float id = d != 0f ? 1f / d : 0f;
+        out.set(ScalarTensorOps.I16, at, Float.floatToFloat16(d));
+        out.set(ScalarTensorOps.I16, at + 2, Float.floatToFloat16(min));
+        for (int j = 0; j < BLOCK / 2; j++) {
+            int lo = Math.min(15, (byte) (int) ((x[from + j] - min) * id + 0.5f));
+            int hi = Math.min(15, (byte) (int) ((x[from + BLOCK / 2 + j] - min) * id + 0.5f));
+            out.set(ValueLayout.JAVA_BYTE, at + 4 + j, (byte) (lo | hi << 4));
+        }
+    }
+
+    /**
+     * block_q5_0 ({@code quantize_row_q5_0_ref}): as q4_0 with 32 levels: d = max / −16, q = min(31, trunc(x/d
+     * + 16.5)); the fifth bit of element j goes to bit j of a little-endian uint32 after d.
+     */
+    private static void quantizeBlockQ5_0(float[] x, int from, MemorySegment out, long at) {
+        float amax = 0f;
+        float max = 0f;
+        for (int j = 0; j < BLOCK; j++) {
+            float v = x[from + j];
+            if (amax < Math.abs(v)) {
+                amax = Math.abs(v);
+                max = v;
+            }
+        }
+        float d = max / -16;
+        float id = d != 0f ? 1f / d : 0f;
+        int[] q = new int[BLOCK];
+        for (int j = 0; j < BLOCK; j++) q[j] = Math.min(31, (byte) (int) (x[from + j] * id + 16.5f));
+        out.set(ScalarTensorOps.I16, at, Float.floatToFloat16(d));
+        writeFiveBit(q, out, at + 2);
+    }
+
+    /**
+     * block_q5_1 ({@code quantize_row_q5_1_ref}): d = (max − min) / 31, m = min, q = (uint8) trunc((x − min)/d
+     * + 0.5), with no clamp (ggml has none); bits as q5_0.
+     */
+    private static void quantizeBlockQ5_1(float[] x, int from, MemorySegment out, long at) {
+        float min = Float.MAX_VALUE;
+        float max = -Float.MAX_VALUE;
+        for (int j = 0; j < BLOCK; j++) {
+            float v = x[from + j];
+            if (v < min) min = v;
+            if (v > max) max = v;
+        }
+        float d = (max - min) / 31;
+        float id = d != 0f ? 1f / d : 0f;
+        int[] q = new int[BLOCK];
+        for (int j = 0; j < BLOCK; j++) q[j] = (int) ((x[from + j] - min) * id + 0.5f) & 0xFF;
+        out.set(ScalarTensorOps.I16, at, Float.floatToFloat16(d));
+        out.set(ScalarTensorOps.I16, at + 2, Float.floatToFloat16(min));
+        writeFiveBit(q, out, at + 4);
+    }
+
+    /** Fifth bits as a little-endian uint32 at {@code at}, then the low nibbles as in q4_0. */
+    private static void writeFiveBit(int[] q, MemorySegment out, long at) {
+        int qh = 0;
+        for (int j = 0; j < BLOCK; j++) qh |= ((q[j] & 0x10) >> 4) << j;
+        out.set(ScalarTensorOps.I32, at, qh);
+        for (int j = 0; j < BLOCK / 2; j++) {
+            out.set(ValueLayout.JAVA_BYTE, at + 4 + j, (byte) ((q[j] & 0x0F) | (q[j + BLOCK / 2] & 0x0F) << 4));
         }
     }
 

@@ -13,6 +13,9 @@ public final class ScalarTensorOps implements TensorOps {
 
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Elements per super-block of the k-quant types (ggml's QK_K). */
+    static final int QK_K = 256;
 
     private ScalarTensorOps() {}
 
@@ -71,8 +74,122 @@ public final class ScalarTensorOps implements TensorOps {
                     }
                 }
             }
+            case Q4_1, Q5_0, Q5_1 -> {
+                int bytes = w.type().bytesPerBlock();
+                for (int b = 0; b < cols / 32; b++) dequantizeSmallBlock(w.type(), seg, base + (long) bytes * b, out, outOff + 32 * b);
+            }
+            case Q4_K -> {
+                for (int b = 0; b < cols / QK_K; b++) dequantizeQ4_K(seg, base + 144L * b, out, outOff + QK_K * b);
+            }
+            case Q5_K -> {
+                for (int b = 0; b < cols / QK_K; b++) dequantizeQ5_K(seg, base + 176L * b, out, outOff + QK_K * b);
+            }
+            case Q6_K -> {
+                for (int b = 0; b < cols / QK_K; b++) dequantizeQ6_K(seg, base + 210L * b, out, outOff + QK_K * b);
+            }
             default -> throw new UnsupportedOperationException("no kernel for tensor type " + w.type() + " (" + w + ")");
         }
+    }
+
+    /**
+     * block_q4_1, block_q5_0 and block_q5_1 ({@code dequantize_row_q4_1}, {@code dequantize_row_q5_0},
+     * {@code dequantize_row_q5_1}): fp16 d; fp16 m in the affine types (q4_1, q5_1); in the 5-bit types a
+     * little-endian uint32 whose bit j is the top bit of element j; then 16 bytes whose low nibbles are
+     * elements 0-15 and high nibbles 16-31. y = (q − 16)·d for q5_0, q·d + m for the others.
+     */
+    private static void dequantizeSmallBlock(DType type, MemorySegment seg, long block, float[] out, int at) {
+        float d = Float.float16ToFloat(seg.get(I16, block));
+        boolean affine = type != DType.Q5_0;
+        boolean fiveBit = type != DType.Q4_1;
+        float m = affine ? Float.float16ToFloat(seg.get(I16, block + 2)) : 0f;
+        long qh = affine ? block + 4 : block + 2;
+        int high = fiveBit ? seg.get(I32, qh) : 0;
+        long qs = fiveBit ? qh + 4 : qh;
+        for (int j = 0; j < 32; j++) {
+            int q = ((u8(seg, qs + j % 16) >> (4 * (j / 16))) & 0x0F) | ((high >>> j) & 1) << 4;
+            out[at + j] = affine ? q * d + m : (q - 16) * d;
+        }
+    }
+
+    /**
+     * block_q4_K ({@code dequantize_row_q4_K}): fp16 d and dmin, 12 bytes of 6-bit sub-block scales and mins,
+     * then 128 bytes of quants. Each 64 elements share 32 bytes: the low nibbles are the first 32 elements
+     * (sub-block j even), the high nibbles the next 32; y = (d·scale)·q − dmin·min.
+     */
+    private static void dequantizeQ4_K(MemorySegment seg, long block, float[] out, int at) {
+        float d = Float.float16ToFloat(seg.get(I16, block));
+        float dmin = Float.float16ToFloat(seg.get(I16, block + 2));
+        for (int j = 0; j < QK_K / 32; j++) {
+            float scale = d * kScale(seg, block + 4, j);
+            float min = dmin * kMin(seg, block + 4, j);
+            long qs = block + 16 + 32L * (j / 2);
+            for (int l = 0; l < 32; l++) {
+                int q = (u8(seg, qs + l) >> (4 * (j % 2))) & 0x0F;
+                out[at + 32 * j + l] = scale * q - min;
+            }
+        }
+    }
+
+    /**
+     * block_q5_K ({@code dequantize_row_q5_K}): as block_q4_K, with 32 bytes of fifth bits between the scales
+     * and the nibbles: bit j of byte l is the top bit of element 32·j + l.
+     */
+    private static void dequantizeQ5_K(MemorySegment seg, long block, float[] out, int at) {
+        float d = Float.float16ToFloat(seg.get(I16, block));
+        float dmin = Float.float16ToFloat(seg.get(I16, block + 2));
+        for (int j = 0; j < QK_K / 32; j++) {
+            float scale = d * kScale(seg, block + 4, j);
+            float min = dmin * kMin(seg, block + 4, j);
+            long qs = block + 48 + 32L * (j / 2);
+            for (int l = 0; l < 32; l++) {
+                int low = (u8(seg, qs + l) >> (4 * (j % 2))) & 0x0F;
+                int high = (u8(seg, block + 16 + l) >> j) & 1;
+                out[at + 32 * j + l] = scale * (low | high << 4) - min;
+            }
+        }
+    }
+
+    /**
+     * block_q6_K ({@code dequantize_row_q6_K}): 128 bytes of low nibbles, 64 bytes of high bit pairs, 16 int8
+     * sub-block scales, fp16 d last. Each 128 elements use 64 low-nibble bytes and 32 high-bit bytes: element
+     * 32·k + l (k in [0, 4)) takes the low (k < 2) or high nibble of byte l + 32·(k % 2) and bits 2k, 2k+1 of
+     * high byte l; q is that 6-bit value − 32 and y = (d·scale[e / 16])·q.
+     */
+    private static void dequantizeQ6_K(MemorySegment seg, long block, float[] out, int at) {
+        float d = Float.float16ToFloat(seg.get(I16, block + 208));
+        for (int half = 0; half < 2; half++) {
+            long ql = block + 64L * half;
+            long qh = block + 128 + 32L * half;
+            for (int k = 0; k < 4; k++) {
+                for (int l = 0; l < 32; l++) {
+                    int low = (u8(seg, ql + l + 32 * (k % 2)) >> (4 * (k / 2))) & 0x0F;
+                    int high = (u8(seg, qh + l) >> (2 * k)) & 3;
+                    int e = 128 * half + 32 * k + l;
+                    int scale = seg.get(ValueLayout.JAVA_BYTE, block + 192 + e / 16);
+                    out[at + e] = d * scale * ((low | high << 4) - 32);
+                }
+            }
+        }
+    }
+
+    /**
+     * The 6-bit scale of sub-block j in [0, 8) of the 12 packed bytes at {@code scales} (ggml's
+     * {@code get_scale_min_k4}): bytes 0-3 hold scales 0-3 in their low 6 bits, bytes 4-7 mins 0-3; scales
+     * and mins 4-7 keep their low 4 bits in bytes 8-11 and their top 2 bits in the spare bits 6-7 of bytes 0-7.
+     */
+    static int kScale(MemorySegment seg, long scales, int j) {
+        return j < 4 ? u8(seg, scales + j) & 63
+                : (u8(seg, scales + j + 4) & 0x0F) | (u8(seg, scales + j - 4) >> 6) << 4;
+    }
+
+    /** The 6-bit min of sub-block j, packed as {@link #kScale} describes. */
+    static int kMin(MemorySegment seg, long scales, int j) {
+        return j < 4 ? u8(seg, scales + j + 4) & 63
+                : (u8(seg, scales + j + 4) >> 4) | (u8(seg, scales + j) >> 6) << 4;
+    }
+
+    static int u8(MemorySegment seg, long at) {
+        return seg.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
     }
 
     /** bfloat16 is the high half of an IEEE float32. */

@@ -23,6 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorTensorOps implements TensorOps {
     private static final VectorSpecies<Double> D = F.withLanes(double.class);
+    /** Elements per k-quant super-block. */
+    private static final int QK_K = ScalarTensorOps.QK_K;
 
     /** For RoPE NORMAL: lane i reads pair i/2, and swaps with its neighbour in the pair. */
     private static final int[] PAIR_OF_LANE = new int[L];
@@ -84,6 +86,8 @@ final class VectorTensorOps implements TensorOps {
         return switch (type) {
             case F32, F16, BF16 -> dotElements(type, seg, base, x, xOff, cols);
             case Q8_0, Q4_0 -> dotBlocks(type, seg, base, x, xOff, cols / BLOCK);
+            case Q4_1, Q5_0, Q5_1 -> dotNibbleBlocks(type, seg, base, x, xOff, cols / BLOCK);
+            case Q4_K, Q5_K, Q6_K -> dotSuperBlocks(type, seg, base, x, xOff, cols / QK_K);
             default -> throw new UnsupportedOperationException("no kernel for tensor type " + type + " (" + w + ")");
         };
     }
@@ -123,6 +127,55 @@ final class VectorTensorOps implements TensorOps {
         return VectorMath.sum(acc);
     }
 
+    /** Σ over blocks of d · (q · x) + m · Σx, for q4_1, q5_0 and q5_1 (whose m is 0). */
+    private static float dotNibbleBlocks(DType type, MemorySegment seg, long base, float[] x, int xOff, int blocks) {
+        int bytes = type.bytesPerBlock();
+        int groups = BLOCK / L;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * bytes;
+            int xb = xOff + b * BLOCK;
+            FloatVector sx = FloatVector.fromArray(F, x, xb);
+            FloatVector qx = VectorDecoders.nibbleQuants(type, seg, block, 0).mul(sx);
+            for (int c = 1; c < groups; c++) {
+                FloatVector xv = FloatVector.fromArray(F, x, xb + c * L);
+                qx = VectorDecoders.nibbleQuants(type, seg, block, c).fma(xv, qx);
+                sx = sx.add(xv);
+            }
+            acc = qx.fma(FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block)), acc);
+            acc = sx.fma(FloatVector.broadcast(F, VectorDecoders.blockMin(type, seg, block)), acc);
+        }
+        return VectorMath.sum(acc);
+    }
+
+    /**
+     * Σ over the sub-blocks of the k-quant super-blocks of scale · (q · x) − min · Σx: the quants are dotted
+     * with x in float lanes, then scaled and offset once per sub-block.
+     */
+    private static float dotSuperBlocks(DType type, MemorySegment seg, long base, float[] x, int xOff, int blocks) {
+        int bytes = type.bytesPerBlock();
+        int sub = VectorDecoders.subBlockSize(type);
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * bytes;
+            for (int s = 0; s < QK_K / sub; s++) acc = dotSubBlock(type, seg, block, s, sub, x, xOff + b * QK_K + s * sub, acc);
+        }
+        return VectorMath.sum(acc);
+    }
+
+    private static FloatVector dotSubBlock(DType type, MemorySegment seg, long block, int s, int sub, float[] x, int xs,
+            FloatVector acc) {
+        FloatVector qx = FloatVector.zero(F);
+        FloatVector sx = FloatVector.zero(F);
+        for (int e = 0; e < sub; e += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, xs + e);
+            qx = VectorDecoders.superQuants(type, seg, block, s * sub + e).fma(xv, qx);
+            sx = sx.add(xv);
+        }
+        FloatVector scaled = qx.fma(FloatVector.broadcast(F, VectorDecoders.subScale(type, seg, block, s)), acc);
+        return sx.fma(FloatVector.broadcast(F, -VectorDecoders.subMin(type, seg, block, s)), scaled);
+    }
+
     @Override
     public void dequantizeRow(Tensor w, int row, float[] out, int outOff) {
         MemorySegment seg = w.data();
@@ -132,6 +185,8 @@ final class VectorTensorOps implements TensorOps {
         switch (type) {
             case F32, F16, BF16 -> decodeElements(type, seg, base, out, outOff, cols);
             case Q8_0, Q4_0 -> decodeBlocks(type, seg, base, out, outOff, cols / BLOCK);
+            case Q4_1, Q5_0, Q5_1 -> decodeNibbleBlocks(type, seg, base, out, outOff, cols / BLOCK);
+            case Q4_K, Q5_K, Q6_K -> decodeSuperBlocks(type, seg, base, out, outOff, cols / QK_K);
             default -> throw new UnsupportedOperationException("no kernel for tensor type " + type + " (" + w + ")");
         }
     }
@@ -150,6 +205,41 @@ final class VectorTensorOps implements TensorOps {
             long block = base + (long) b * bytes;
             float d = VectorDecoders.blockScale(seg, block);
             for (int c = 0; c < groups; c++) VectorDecoders.blockQuants(type, seg, block, c).mul(d).intoArray(out, outOff + b * BLOCK + c * L);
+        }
+    }
+
+    /**
+     * q · d + m per element for q4_1 and q5_1, q · d for q5_0 (adding its m of 0 would turn −0 into +0),
+     * rounded as the scalar decoder rounds.
+     */
+    private static void decodeNibbleBlocks(DType type, MemorySegment seg, long base, float[] out, int outOff, int blocks) {
+        int bytes = type.bytesPerBlock();
+        boolean affine = type != DType.Q5_0;
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * bytes;
+            float d = VectorDecoders.blockScale(seg, block);
+            float m = VectorDecoders.blockMin(type, seg, block);
+            for (int c = 0; c < BLOCK / L; c++) {
+                FloatVector v = VectorDecoders.nibbleQuants(type, seg, block, c).mul(d);
+                (affine ? v.add(m) : v).intoArray(out, outOff + b * BLOCK + c * L);
+            }
+        }
+    }
+
+    /** (scale · q) − min per element, rounded twice as the scalar decoder rounds. */
+    private static void decodeSuperBlocks(DType type, MemorySegment seg, long base, float[] out, int outOff, int blocks) {
+        int bytes = type.bytesPerBlock();
+        int sub = VectorDecoders.subBlockSize(type);
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * bytes;
+            for (int s = 0; s < QK_K / sub; s++) {
+                float scale = VectorDecoders.subScale(type, seg, block, s);
+                float min = VectorDecoders.subMin(type, seg, block, s);
+                int at = outOff + b * QK_K + s * sub;
+                for (int e = 0; e < sub; e += L) {
+                    VectorDecoders.superQuants(type, seg, block, s * sub + e).mul(scale).sub(min).intoArray(out, at + e);
+                }
+            }
         }
     }
 

@@ -63,7 +63,8 @@ class DTypeTest {
     @Test
     void exactlyTheTypesWithKernelsAreComputable() {
         assertThat(EnumSet.allOf(DType.class).stream().filter(DType::computable))
-                .containsExactlyInAnyOrder(DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0);
+                .containsExactlyInAnyOrder(DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0,
+                        DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q4_K, DType.Q5_K, DType.Q6_K);
     }
 
     @Test

@@ -6,7 +6,9 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Every kernel written down directly in double precision, decoding stored weights on its own: the oracle
- * {@link ScalarTensorOps} is checked against. Each result is rounded to float once, at the end.
+ * {@link ScalarTensorOps} is checked against. Each result is rounded to float once, at the end, except in
+ * the decoders of types whose values ggml defines through several float operations (q4_1, q5_1 and the
+ * k-quants: a product, then a sum): those round where ggml rounds, since that rounding is the format.
  */
 final class DoubleReferenceOps implements TensorOps {
     static final DoubleReferenceOps INSTANCE = new DoubleReferenceOps();
@@ -61,10 +63,78 @@ final class DoubleReferenceOps implements TensorOps {
                     int nibble = i % 32 < 16 ? packed & 0xF : packed >> 4;
                     yield Float.float16ToFloat(buf.getShort(block)) * (double) (nibble - 8);
                 }
+                case Q4_1 -> {
+                    int block = 20 * (i / 32);
+                    int packed = buf.get(block + 4 + i % 16) & 0xFF;
+                    double q = i % 32 < 16 ? packed & 0xF : packed >> 4;
+                    yield (float) (Float.float16ToFloat(buf.getShort(block)) * q) + (double) Float.float16ToFloat(buf.getShort(block + 2));
+                }
+                case Q5_0 -> {
+                    int block = 22 * (i / 32);
+                    int packed = buf.get(block + 6 + i % 16) & 0xFF;
+                    int fifth = buf.getInt(block + 2) >>> (i % 32) & 1;
+                    int q = (i % 32 < 16 ? packed & 0xF : packed >> 4) + 16 * fifth;
+                    yield Float.float16ToFloat(buf.getShort(block)) * (double) (q - 16);
+                }
+                case Q5_1 -> {
+                    int block = 24 * (i / 32);
+                    int packed = buf.get(block + 8 + i % 16) & 0xFF;
+                    int fifth = buf.getInt(block + 4) >>> (i % 32) & 1;
+                    double q = (i % 32 < 16 ? packed & 0xF : packed >> 4) + 16 * fifth;
+                    yield (float) (Float.float16ToFloat(buf.getShort(block)) * q) + (double) Float.float16ToFloat(buf.getShort(block + 2));
+                }
+                case Q4_K -> q4K(buf, 144 * (i / 256), i % 256);
+                case Q5_K -> q5K(buf, 176 * (i / 256), i % 256);
+                case Q6_K -> q6K(buf, 210 * (i / 256), i % 256);
                 default -> throw new UnsupportedOperationException(w.type().toString());
             };
         }
         return out;
+    }
+
+    /**
+     * Element e of the block_q4_K at byte {@code block}. Sub-block j = e / 32 has a 6-bit scale and min:
+     * for j < 4 the low 6 bits of bytes j and j + 4; otherwise the nibbles of byte j + 4 topped by bits
+     * 6-7 of bytes j − 4 (scale) and j (min). ggml rounds d·scale, that times q, and dmin·min each to float,
+     * so this does too: the format's values are those roundings.
+     */
+    private static double q4K(ByteBuffer buf, int block, int e) {
+        int packed = buf.get(block + 16 + 32 * (e / 64) + e % 32) & 0xFF;
+        return affineK(buf, block, e, e / 32 % 2 == 0 ? packed % 16 : packed / 16);
+    }
+
+    /** Element e of the block_q5_K at byte {@code block}: q4_K's nibble (from byte 48) plus 16 · bit e / 32 of byte 16 + e % 32. */
+    private static double q5K(ByteBuffer buf, int block, int e) {
+        int packed = buf.get(block + 48 + 32 * (e / 64) + e % 32) & 0xFF;
+        int fifth = (buf.get(block + 16 + e % 32) & 0xFF) >> (e / 32) & 1;
+        return affineK(buf, block, e, (e / 32 % 2 == 0 ? packed % 16 : packed / 16) + 16 * fifth);
+    }
+
+    /** d·scale·q − dmin·min for element e of a q4_K or q5_K block whose quant is q. */
+    private static double affineK(ByteBuffer buf, int block, int e, int q) {
+        int j = e / 32;
+        int[] s = new int[12];
+        for (int k = 0; k < 12; k++) s[k] = buf.get(block + 4 + k) & 0xFF;
+        int scale = j < 4 ? s[j] % 64 : s[j + 4] % 16 + 16 * (s[j - 4] / 64);
+        int min = j < 4 ? s[j + 4] % 64 : s[j + 4] / 16 + 16 * (s[j] / 64);
+        float d = Float.float16ToFloat(buf.getShort(block)) * (float) scale;
+        float m = Float.float16ToFloat(buf.getShort(block + 2)) * (float) min;
+        return (float) (d * (float) q) - m;
+    }
+
+    /**
+     * Element e of the block_q6_K at byte {@code block}: in half h = e / 128, at position r = e % 128, the
+     * 4 low bits come from ql byte 64h + r % 64 (low nibble if r < 64), the 2 high bits from qh byte
+     * 128 + 32h + r % 32 (pair r / 32); minus 32, times d (last) times int8 scale e / 16, rounded as ggml does.
+     */
+    private static double q6K(ByteBuffer buf, int block, int e) {
+        int h = e / 128;
+        int r = e % 128;
+        int low = buf.get(block + 64 * h + r % 64) & 0xFF;
+        int high = buf.get(block + 128 + 32 * h + r % 32) & 0xFF;
+        int q = (r < 64 ? low % 16 : low / 16) + 16 * (high / (1 << 2 * (r / 32)) % 4) - 32;
+        float scale = Float.float16ToFloat(buf.getShort(block + 208)) * (float) buf.get(block + 192 + e / 16);
+        return scale * (float) q;
     }
 
     @Override

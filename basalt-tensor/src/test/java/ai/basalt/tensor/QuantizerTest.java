@@ -171,9 +171,10 @@ class QuantizerTest {
     // ---- round trips ----
 
     static Stream<Arguments> roundTrips() {
-        return Stream.of(DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0).flatMap(t ->
+        return Stream.of(DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0, DType.Q4_1, DType.Q5_0, DType.Q5_1,
+                DType.Q4_K, DType.Q5_K, DType.Q6_K).flatMap(t ->
                 Stream.of("uniform", "gaussian", "outliers", "tiny").flatMap(dist ->
-                        Stream.of(32, 96, 4096).map(n -> arguments(t, dist, n))));
+                        Stream.of(1, 3, 128).map(blocks -> arguments(t, dist, blocks * Math.max(32, t.blockSize())))));
     }
 
     @ParameterizedTest(name = "{0} {1} n={2}")
@@ -210,8 +211,71 @@ class QuantizerTest {
                 double steps = v > 7.49 * d ? 1.0001 : 0.5001;
                 yield steps * d + 8 * Math.abs(d - stored) + 1e-30;
             }
+            case Q5_0 -> {
+                double d = blockAbsMax(x, i) / 16;
+                double stored = Math.abs(Float.float16ToFloat(Float.floatToFloat16((float) d)));
+                double steps = v > 15.49 * d ? 1.0001 : 0.5001; // as q4_0: the far side clamps at +15 steps
+                yield steps * d + 16 * Math.abs(d - stored) + 1e-30;
+            }
+            // affine: half a step of (max − min)/levels, plus the fp16 rounding of d (over up to all levels) and m
+            case Q4_1 -> affineBound(x, i, 15);
+            case Q5_1 -> affineBound(x, i, 31);
+            case Q4_K -> kBound(x, i, 32, 15);
+            case Q5_K -> kBound(x, i, 32, 31);
+            case Q6_K -> {
+                // symmetric: half a step of amax/32 (one where the level clamps at +31), plus the int8 scale's
+                // rounding (half of max/128 over up to 32 levels)
+                int sub = i / 16 * 16;
+                int block = i / 256 * 256;
+                double amax = 0;
+                double blockMax = 0;
+                for (int j = block; j < block + 256; j++) {
+                    blockMax = Math.max(blockMax, Math.abs(x[j]));
+                    if (j >= sub && j < sub + 16) amax = Math.max(amax, Math.abs(x[j]));
+                }
+                yield amax / 32 + blockMax / 8 + 0x1p-24 * 128 * 32;
+            }
             default -> throw new IllegalArgumentException(type.toString());
         };
+    }
+
+    private static double affineBound(float[] x, int i, int levels) {
+        int from = i / 32 * 32;
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int j = from; j < from + 32; j++) {
+            lo = Math.min(lo, x[j]);
+            hi = Math.max(hi, x[j]);
+        }
+        double d = (hi - lo) / levels;
+        double storedD = Float.float16ToFloat(Float.floatToFloat16((float) d));
+        double storedM = Float.float16ToFloat(Float.floatToFloat16((float) lo));
+        return 0.5001 * d + levels * Math.abs(d - storedD) + Math.abs(lo - storedM) + 1e-30;
+    }
+
+    /**
+     * The largest error of an affine k-quant (levels 0..nmax over sub-blocks of {@code sub}) on element i:
+     * one step of its sub-block's own fit, plus what storing the sub-block's scale and min as 6-bit multiples
+     * of the super-block's largest costs (half a 1/63 step each, over up to nmax levels), plus fp16's
+     * subnormal spacing scaled the same way.
+     */
+    private static double kBound(float[] x, int i, int sub, int nmax) {
+        int block = i / 256 * 256;
+        double maxRange = 0;
+        double maxMin = 0;
+        double range = 0;
+        for (int s = block; s < block + 256; s += sub) {
+            double lo = 0;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (int j = s; j < s + sub; j++) {
+                lo = Math.min(lo, x[j]);
+                hi = Math.max(hi, x[j]);
+            }
+            maxRange = Math.max(maxRange, hi - lo);
+            maxMin = Math.max(maxMin, -lo);
+            if (i >= s && i < s + sub) range = hi - lo;
+        }
+        return range / nmax + (maxRange + maxMin) / 63 + 0x1p-24 * 63 * nmax;
     }
 
     private static double blockAbsMax(float[] x, int i) {
@@ -256,8 +320,8 @@ class QuantizerTest {
 
     @Test
     void refusesTypesWithoutCodecsPartialBlocksAndBadRanges() {
-        assertThatThrownBy(() -> Quantizer.quantize(new float[32], DType.Q4_1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Q4_1");
+        assertThatThrownBy(() -> Quantizer.quantize(new float[32], DType.Q8_1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Q8_1");
         assertThatThrownBy(() -> Quantizer.quantize(new float[33], DType.Q8_0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("33");
         assertThatThrownBy(() -> Quantizer.quantize(new float[32], 1, 32, DType.F32, MemorySegment.ofArray(new byte[128]), 0))

@@ -27,7 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class TensorOpsContractTest {
     static final int[] SIZES = {1, 3, 7, 13, 31, 32, 33, 207, 4098};
-    static final int[] BLOCK_COLS = {32, 64, 96, 224, 4096};
+    /** Row lengths of block types, in blocks: one, a few, odd counts, and a long row. */
+    static final int[] BLOCK_COUNTS = {1, 2, 3, 7};
+    static final int LONG_ROW = 4096;
     static final int[] ROWS = {1, 3, 7};
     static final double EPS = 0x1p-24;
     static final float SENTINEL = 12345.5f;
@@ -55,8 +57,12 @@ class TensorOpsContractTest {
     /** Every computable type, with awkward row lengths (whole blocks for block types) and odd row counts. */
     static Stream<Arguments> shapes() {
         return BACKENDS.stream().flatMap(b -> Stream.of(DType.values()).filter(DType::computable).flatMap(t ->
-                IntStream.of(t.quantized() ? BLOCK_COLS : SIZES).boxed().flatMap(cols ->
+                IntStream.of(t.quantized() ? blockCols(t) : SIZES).boxed().flatMap(cols ->
                         IntStream.of(ROWS).mapToObj(rows -> arguments(b, t, rows, cols)))));
+    }
+
+    private static int[] blockCols(DType type) {
+        return IntStream.concat(IntStream.of(BLOCK_COUNTS).map(n -> n * type.blockSize()), IntStream.of(LONG_ROW)).toArray();
     }
 
     // ---- reductions ----
@@ -292,13 +298,13 @@ class TensorOpsContractTest {
     @ParameterizedTest(name = "{0} n={1}")
     @MethodSource("sizes")
     void typesWithoutKernelsAreRefused(Backend b, int n) {
-        Tensor q41 = new Tensor("q41", DType.Q4_1, new long[] {32L * n}, MemorySegment.ofArray(new byte[20 * n]));
+        Tensor q81 = new Tensor("q81", DType.Q8_1, new long[] {32L * n}, MemorySegment.ofArray(new byte[36 * n]));
         float[] x = new float[32 * n];
 
-        assertThatThrownBy(() -> b.ops().dotRow(q41, 0, x, 0))
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Q4_1");
-        assertThatThrownBy(() -> b.ops().dequantizeRow(q41, 0, x, 0))
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Q4_1");
+        assertThatThrownBy(() -> b.ops().dotRow(q81, 0, x, 0))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Q8_1");
+        assertThatThrownBy(() -> b.ops().dequantizeRow(q81, 0, x, 0))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Q8_1");
     }
 
     // ---- helpers ----
