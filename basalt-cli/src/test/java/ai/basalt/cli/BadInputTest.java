@@ -107,9 +107,9 @@ class BadInputTest {
 
     @Test
     void unsupportedTensorType() {
-        Path f = new TinyLlama().tensorType(TensorKey.ATTN_Q.weight(0), DType.Q5_0).write(dir.resolve("q5.gguf"));
-        assertOneLineError(CliRunner.run("run", "--model", f.toString(), "hi"), 1, "q5.gguf", "blk.0.attn_q.weight",
-                "Q5_0");
+        Path f = new TinyLlama().tensorType(TensorKey.ATTN_Q.weight(0), DType.IQ4_NL).write(dir.resolve("iq4.gguf"));
+        assertOneLineError(CliRunner.run("run", "--model", f.toString(), "hi"), 1, "iq4.gguf", "blk.0.attn_q.weight",
+                "IQ4_NL");
     }
 
     @Test

@@ -11,7 +11,9 @@ import java.util.stream.Collectors;
 
 /** Reads tensors of a GGUF file with their shapes and types checked against what an architecture expects. */
 public final class GgufWeights {
-    private static final Set<DType> COMPUTABLE = EnumSet.of(DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0);
+    /** The types Basalt has kernels for ({@link DType#computable()}). */
+    private static final Set<DType> COMPUTABLE = Arrays.stream(DType.values()).filter(DType::computable)
+            .collect(Collectors.toCollection(() -> EnumSet.noneOf(DType.class)));
 
     private final GgufFile file;
 
