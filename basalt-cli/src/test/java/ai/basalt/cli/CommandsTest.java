@@ -115,4 +115,40 @@ class CommandsTest {
             System.setIn(in);
         }
     }
+
+    @Test
+    void chatWithABaseModelSaysWhichFallbackItUses() {
+        Path model = new TinyLlama().write(dir.resolve("tiny.gguf"));
+        CliRunner r = chat(model, "the\n/bye\n");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.errLines()[0]).contains("using the chat template built-in plain (the model has none)");
+    }
+
+    @Test
+    void chatRendersTheModelsOwnTemplate() {
+        Path model = new TinyLlama().chatTemplate("{% for m in messages %}{{ m.content }}{% endfor %}").write(dir.resolve("t.gguf"));
+        CliRunner r = chat(model, "the\nand\n/bye\n");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.errLines()[0]).contains("using the chat template tokenizer.chat_template of tiny-llama;");
+        assertThat(r.out().split("\n")).hasSize(2);
+    }
+
+    @Test
+    void aBrokenTemplateIsReportedInOneLinePerTurn() {
+        Path model = new TinyLlama().chatTemplate("{% for m in messages %}{{ m.content }}").write(dir.resolve("b.gguf"));
+        CliRunner r = chat(model, "the\n/bye\n");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("basalt: chat template tokenizer.chat_template of tiny-llama failed")
+                .doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
+    private static CliRunner chat(Path model, String input) {
+        var in = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(input.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return CliRunner.run("chat", "--model", model.toString(), "--temperature", "0", "-n", "5");
+        } finally {
+            System.setIn(in);
+        }
+    }
 }

@@ -28,6 +28,7 @@ final class TinyLlama {
     private int contextLength = 64;
     private String unsupportedTensor;
     private DType unsupportedType;
+    private String chatTemplate;
 
     TinyLlama architecture(String arch) {
         this.architecture = arch;
@@ -36,6 +37,12 @@ final class TinyLlama {
 
     TinyLlama contextLength(int n) {
         this.contextLength = n;
+        return this;
+    }
+
+    /** Stores {@code template} as {@code tokenizer.chat_template}. */
+    TinyLlama chatTemplate(String template) {
+        this.chatTemplate = template;
         return this;
     }
 
@@ -61,7 +68,7 @@ final class TinyLlama {
         float[] scores = new float[vocab];
         for (int i = 259; i < vocab; i++) scores[i] = -(i - 259);
         String a = architecture;
-        GgufMetadata meta = GgufMetadata.builder()
+        GgufMetadata.Builder builder = GgufMetadata.builder()
                 .putString(MetadataKey.GENERAL_ARCHITECTURE.key(), a)
                 .putString(MetadataKey.GENERAL_NAME.key(), "tiny-llama")
                 .putInt(MetadataKey.CONTEXT_LENGTH.of(a), contextLength)
@@ -78,8 +85,9 @@ final class TinyLlama {
                 .putIntArray(MetadataKey.TOKENIZER_TOKEN_TYPE.key(), types.stream().mapToInt(Integer::intValue).toArray())
                 .putInt(MetadataKey.TOKENIZER_BOS_ID.key(), 1)
                 .putInt(MetadataKey.TOKENIZER_EOS_ID.key(), 2)
-                .putInt(MetadataKey.TOKENIZER_UNKNOWN_ID.key(), 0)
-                .build();
+                .putInt(MetadataKey.TOKENIZER_UNKNOWN_ID.key(), 0);
+        if (chatTemplate != null) builder.putString(MetadataKey.TOKENIZER_CHAT_TEMPLATE.key(), chatTemplate);
+        GgufMetadata meta = builder.build();
         GgufWriter w = new GgufWriter(meta);
         SplittableRandom random = new SplittableRandom(7);
         int kvDim = DIM / HEADS * KV_HEADS;

@@ -39,6 +39,32 @@ public final class Session {
         return state.capacity();
     }
 
+    /** The tokens the session holds, in order: those in the KV cache, then a pending generated one. */
+    public List<Integer> tokens() {
+        List<Integer> all = new ArrayList<>(evaluated);
+        if (pendingToken >= 0) all.add(pendingToken);
+        return List.copyOf(all);
+    }
+
+    /**
+     * Forgets everything after the first {@code length} tokens of {@link #tokens()}, so that the next
+     * {@link #generate} continues from there. The KV cache keeps its entries for the kept positions; the later
+     * ones are overwritten as new tokens arrive (attention only reads positions before the current one). This
+     * is how a chat reuses the cached prefix of a conversation it re-renders each turn.
+     *
+     * @throws IllegalArgumentException if {@code length} is negative or beyond {@link #position()}
+     */
+    public void truncate(int length) {
+        if (length < 0 || length > position()) {
+            throw new IllegalArgumentException("cannot truncate to " + length + " tokens: the session holds "
+                    + position());
+        }
+        if (length <= evaluated.size()) {
+            evaluated.subList(length, evaluated.size()).clear();
+            pendingToken = -1;
+        }
+    }
+
     /**
      * Tokenizes a prompt the way llama.cpp does for a fresh sequence: BOS first where the vocabulary asks
      * for it (only at position 0), special-token text such as {@code <s>} recognised.
@@ -106,7 +132,7 @@ public final class Session {
             int token = chain.sample(logits);
             chain.accept(token);
             listener.onToken(token);
-            if (token == eos) {
+            if (token == eos || params.stopTokens().contains(token)) {
                 reason = StopReason.END_OF_SEQUENCE;
                 break;
             }

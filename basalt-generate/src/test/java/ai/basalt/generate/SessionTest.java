@@ -96,4 +96,29 @@ class SessionTest {
                 TokenListener.NONE)).isInstanceOf(ContextOverflowException.class).hasMessageContaining("prompt of");
         assertThat(session.position()).isZero();
     }
+
+    @Test
+    void truncatingToThePromptRegeneratesTheSameReply() {
+        Session session = new Session(model, 512);
+        GenerationResult first = session.generate("Once upon a time", GenerationParams.greedy(10), TokenListener.NONE);
+        int promptLength = first.promptTokens();
+        assertThat(session.tokens()).hasSize(promptLength + 10);
+        int last = session.tokens().get(promptLength - 1);
+        session.truncate(promptLength - 1);
+        GenerationResult again = session.generate(new int[] {last}, GenerationParams.greedy(10), TokenListener.NONE);
+        assertThat(again.tokens()).containsExactly(first.tokens());
+        assertThatThrownBy(() -> session.truncate(session.position() + 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aStopTokenEndsGenerationLikeEndOfSequence() {
+        int[] free = new Session(model, 512).generate("Once upon a time", GenerationParams.greedy(12), TokenListener.NONE)
+                .tokens();
+        int stopAt = free[5];
+        int firstIndex = IntStream.range(0, free.length).filter(i -> free[i] == stopAt).findFirst().orElseThrow();
+        GenerationResult r = new Session(model, 512).generate("Once upon a time",
+                GenerationParams.greedy(12).withStopTokens(java.util.Set.of(stopAt)), TokenListener.NONE);
+        assertThat(r.stopReason()).isEqualTo(StopReason.END_OF_SEQUENCE);
+        assertThat(r.tokens()).containsExactly(java.util.Arrays.copyOf(free, firstIndex));
+    }
 }

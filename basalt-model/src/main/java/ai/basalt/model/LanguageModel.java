@@ -1,6 +1,7 @@
 package ai.basalt.model;
 
 import ai.basalt.tokenizer.Tokenizer;
+import java.util.Optional;
 
 /**
  * A causal language model loaded for inference.
@@ -27,6 +28,14 @@ public interface LanguageModel extends AutoCloseable {
 
     /** Total number of weight elements. */
     long parameterCount();
+
+    /**
+     * The Jinja chat template the model ships (GGUF {@code tokenizer.chat_template}), or empty for a model
+     * without one, such as a base model. Rendering it is the generation layer's job.
+     */
+    default Optional<String> chatTemplate() {
+        return Optional.empty();
+    }
 
     /** A fresh state holding up to {@code contextLength} positions (at most {@link #contextLength()}). */
     InferenceState newState(int contextLength);

@@ -1,11 +1,13 @@
 package ai.basalt.model.gpt2;
 
 import ai.basalt.format.gguf.GgufFile;
+import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.layers.CachedAttention;
 import ai.basalt.tensor.TensorOps;
 import ai.basalt.tokenizer.Tokenizer;
+import java.util.Optional;
 
 /** GPT-2 inference, one token at a time against a KV cache. */
 public final class Gpt2Model implements LanguageModel {
@@ -47,6 +49,11 @@ public final class Gpt2Model implements LanguageModel {
     @Override
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    @Override
+    public Optional<String> chatTemplate() {
+        return file.metadata().findString(MetadataKey.TOKENIZER_CHAT_TEMPLATE.key());
     }
 
     @Override

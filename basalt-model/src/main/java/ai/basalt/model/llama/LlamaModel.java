@@ -1,11 +1,13 @@
 package ai.basalt.model.llama;
 
 import ai.basalt.format.gguf.GgufFile;
+import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.layers.CachedAttention;
 import ai.basalt.tensor.TensorOps;
 import ai.basalt.tokenizer.Tokenizer;
+import java.util.Optional;
 
 /**
  * The Llama architecture (Touvron et al. 2023): pre-norm transformer blocks with RMSNorm, rotary
@@ -53,6 +55,11 @@ public final class LlamaModel implements LanguageModel {
     @Override
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    @Override
+    public Optional<String> chatTemplate() {
+        return file.metadata().findString(MetadataKey.TOKENIZER_CHAT_TEMPLATE.key());
     }
 
     @Override
