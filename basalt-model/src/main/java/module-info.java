@@ -11,6 +11,7 @@ module ai.basalt.model {
     exports ai.basalt.model.llama;
     exports ai.basalt.model.gpt2;
     exports ai.basalt.model.training;
+    exports ai.basalt.model.quantize;
     uses ai.basalt.model.Architecture;
     provides ai.basalt.model.Architecture with
             ai.basalt.model.llama.LlamaArchitecture,

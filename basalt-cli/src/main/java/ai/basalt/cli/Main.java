@@ -23,6 +23,7 @@ import picocli.CommandLine.ParameterException;
             ChatCommand.class,
             ModelsCommand.class,
             ConvertCommand.class,
+            QuantizeCommand.class,
             BenchCommand.class,
             TrainCommand.class,
             DataCommand.class,

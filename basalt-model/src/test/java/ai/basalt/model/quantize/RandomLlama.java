@@ -1,0 +1,108 @@
+package ai.basalt.model.quantize;
+
+import ai.basalt.format.gguf.GgufMetadata;
+import ai.basalt.format.gguf.GgufWriter;
+import ai.basalt.format.gguf.MetadataKey;
+import ai.basalt.format.gguf.TensorKey;
+import ai.basalt.format.gguf.TokenType;
+import ai.basalt.tensor.DType;
+import ai.basalt.tensor.Quantizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A llama GGUF with seeded Gaussian weights (std 1/√fan-in, so activations stay of order one at any width) and a
+ * byte-fallback SentencePiece vocabulary of 270 tokens. Matrices are F32 unless {@link #matrixType} says otherwise.
+ *
+ * @param dim C, the embedding width (256 lets the k-quants apply; 64 forces their fallbacks)
+ * @param tied whether the model has no {@code output.weight} (the token embedding is the output projection)
+ */
+record RandomLlama(int dim, int ffn, int layers, int heads, int kvHeads, boolean tied, DType matrixType) {
+    static final int VOCAB = 270;
+
+    static RandomLlama wide() {
+        return new RandomLlama(256, 512, 8, 4, 2, false, DType.F32);
+    }
+
+    static RandomLlama narrow() {
+        return new RandomLlama(64, 128, 2, 4, 2, true, DType.F32);
+    }
+
+    RandomLlama withMatrixType(DType type) {
+        return new RandomLlama(dim, ffn, layers, heads, kvHeads, tied, type);
+    }
+
+    GgufMetadata metadata() {
+        List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
+        List<Integer> types = new ArrayList<>(List.of(TokenType.UNKNOWN.id(), TokenType.CONTROL.id(), TokenType.CONTROL.id()));
+        for (int b = 0; b < 256; b++) {
+            tokens.add(String.format("<0x%02X>", b));
+            types.add(TokenType.BYTE.id());
+        }
+        for (String piece : List.of("▁", "e", "t", "▁t", "he", "▁the", "a", "▁a", "n", "nd", "▁and")) {
+            tokens.add(piece);
+            types.add(TokenType.NORMAL.id());
+        }
+        float[] scores = new float[VOCAB];
+        for (int i = 259; i < VOCAB; i++) scores[i] = -(i - 259);
+        String a = "llama";
+        return GgufMetadata.builder()
+                .putString(MetadataKey.GENERAL_ARCHITECTURE.key(), a)
+                .putString(MetadataKey.GENERAL_NAME.key(), "random-llama-" + dim)
+                .putInt(MetadataKey.GENERAL_FILE_TYPE.key(), 0)
+                .putInt(MetadataKey.CONTEXT_LENGTH.of(a), 64)
+                .putInt(MetadataKey.EMBEDDING_LENGTH.of(a), dim)
+                .putInt(MetadataKey.BLOCK_COUNT.of(a), layers)
+                .putInt(MetadataKey.FEED_FORWARD_LENGTH.of(a), ffn)
+                .putInt(MetadataKey.ROPE_DIMENSION_COUNT.of(a), dim / heads)
+                .putInt(MetadataKey.ATTENTION_HEAD_COUNT.of(a), heads)
+                .putInt(MetadataKey.ATTENTION_HEAD_COUNT_KV.of(a), kvHeads)
+                .putFloat(MetadataKey.ATTENTION_LAYER_NORM_RMS_EPSILON.of(a), 1e-5f)
+                .putString(MetadataKey.TOKENIZER_MODEL.key(), "llama")
+                .putStringArray(MetadataKey.TOKENIZER_TOKENS.key(), tokens.toArray(String[]::new))
+                .putFloatArray(MetadataKey.TOKENIZER_SCORES.key(), scores)
+                .putIntArray(MetadataKey.TOKENIZER_TOKEN_TYPE.key(), types.stream().mapToInt(Integer::intValue).toArray())
+                .putInt(MetadataKey.TOKENIZER_BOS_ID.key(), 1)
+                .putInt(MetadataKey.TOKENIZER_EOS_ID.key(), 2)
+                .putInt(MetadataKey.TOKENIZER_UNKNOWN_ID.key(), 0)
+                .build();
+    }
+
+    /** Writes the model to {@code file}, tensors in the order convert_hf_to_gguf.py writes them. */
+    Path write(Path file) {
+        GgufWriter w = new GgufWriter(metadata());
+        SplittableRandom random = new SplittableRandom(11);
+        int kvDim = dim / heads * kvHeads;
+        matrix(w, random, TensorKey.TOKEN_EMBD.weight(), dim, VOCAB);
+        vector(w, random, TensorKey.OUTPUT_NORM.weight(), dim);
+        if (!tied) matrix(w, random, TensorKey.OUTPUT.weight(), dim, VOCAB);
+        for (int l = 0; l < layers; l++) {
+            vector(w, random, TensorKey.ATTN_NORM.weight(l), dim);
+            matrix(w, random, TensorKey.ATTN_Q.weight(l), dim, dim);
+            matrix(w, random, TensorKey.ATTN_K.weight(l), dim, kvDim);
+            matrix(w, random, TensorKey.ATTN_V.weight(l), dim, kvDim);
+            matrix(w, random, TensorKey.ATTN_OUTPUT.weight(l), dim, dim);
+            vector(w, random, TensorKey.FFN_NORM.weight(l), dim);
+            matrix(w, random, TensorKey.FFN_GATE.weight(l), dim, ffn);
+            matrix(w, random, TensorKey.FFN_DOWN.weight(l), ffn, dim);
+            matrix(w, random, TensorKey.FFN_UP.weight(l), dim, ffn);
+        }
+        w.write(file);
+        return file;
+    }
+
+    private void matrix(GgufWriter w, SplittableRandom random, String name, int cols, int rows) {
+        float[] values = new float[cols * rows];
+        double std = name.equals(TensorKey.TOKEN_EMBD.weight()) ? 1 : 1 / Math.sqrt(cols);
+        for (int i = 0; i < values.length; i++) values[i] = (float) (random.nextGaussian() * std);
+        w.addTensor(name, matrixType, new long[] {cols, rows}, Quantizer.quantize(values, matrixType));
+    }
+
+    private static void vector(GgufWriter w, SplittableRandom random, String name, int n) {
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) values[i] = (float) (1 + random.nextGaussian() * 0.1);
+        w.addTensor(name, DType.F32, new long[] {n}, Quantizer.quantize(values, DType.F32));
+    }
+}
