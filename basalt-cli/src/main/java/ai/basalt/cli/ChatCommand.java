@@ -59,7 +59,7 @@ final class ChatCommand implements Callable<Integer> {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try (LanguageModel model = modelOption.load(main.hub())) {
             ChatTemplate template = template(model);
-            err.println("basalt: chatting with " + model.name() + " using the chat template " + template.name()
+            err.println("basalt: chatting with " + modelOption.label() + " using the chat template " + template.name()
                     + (chatTemplate == null && model.chatTemplate().isEmpty() ? " (the model has none)" : "")
                     + "; /reset starts over, /bye quits");
             ChatSession chat = new ChatSession(model, template, model.contextLength());

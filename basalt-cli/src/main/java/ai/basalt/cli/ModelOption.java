@@ -17,4 +17,9 @@ final class ModelOption {
         if (model == null || model.isBlank()) return Models.load(DefaultModel.file(hub));
         return Models.load(hub.resolve(model));
     }
+
+    /** What messages call the chosen model: the name or path given, else the built-in model's name. */
+    String label() {
+        return model == null || model.isBlank() ? DefaultModel.NAME : model;
+    }
 }

@@ -111,6 +111,7 @@ class CommandsTest {
             CliRunner r = CliRunner.run("chat", "--model", model.toString(), "--temperature", "0", "-n", "5");
             assertThat(r.exitCode()).as(r.err()).isZero();
             assertThat(r.out().split("\n")).hasSize(2);
+            assertThat(r.err()).contains("chatting with " + model);
         } finally {
             System.setIn(in);
         }
