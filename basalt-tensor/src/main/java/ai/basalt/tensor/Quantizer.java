@@ -122,14 +122,8 @@ public final class Quantizer {
      * + 0.5)), nibbles placed as in q4_0.
      */
     private static void quantizeBlockQ4_1(float[] x, int from, MemorySegment out, long at) {
-        float min = Float.MAX_VALUE;
-        float max = -Float.MAX_VALUE;
-        for (int j = 0; j < BLOCK; j++) {
-            float v = x[from + j];
-            if (v < min) min = v;
-            if (v > max) max = v;
-        }
-        float d = (max - min) / 15;
+        float min = blockMin(x, from);
+        float d = (blockMax(x, from) - min) / 15;
         float id = d != 0f ? 1f / d : 0f;
         out.set(ScalarTensorOps.I16, at, Float.floatToFloat16(d));
         out.set(ScalarTensorOps.I16, at + 2, Float.floatToFloat16(min));
@@ -158,14 +152,8 @@ public final class Quantizer {
      * + 0.5), with no clamp (ggml has none); bits as q5_0.
      */
     private static void quantizeBlockQ5_1(float[] x, int from, MemorySegment out, long at) {
-        float min = Float.MAX_VALUE;
-        float max = -Float.MAX_VALUE;
-        for (int j = 0; j < BLOCK; j++) {
-            float v = x[from + j];
-            if (v < min) min = v;
-            if (v > max) max = v;
-        }
-        float d = (max - min) / 31;
+        float min = blockMin(x, from);
+        float d = (blockMax(x, from) - min) / 31;
         float id = d != 0f ? 1f / d : 0f;
         int[] q = new int[BLOCK];
         for (int j = 0; j < BLOCK; j++) q[j] = (int) ((x[from + j] - min) * id + 0.5f) & 0xFF;
@@ -194,6 +182,27 @@ public final class Quantizer {
                 amax = Math.abs(v);
                 max = v;
             }
+        }
+        return max;
+    }
+
+    /**
+     * The least of {@code x[from, from + 32)}, q4_1's and q5_1's offset, by ggml's strict comparison (not Math.min:
+     * of 0 and −0 the first stays, and NaNs are passed over).
+     */
+    private static float blockMin(float[] x, int from) {
+        float min = Float.MAX_VALUE;
+        for (int j = 0; j < BLOCK; j++) {
+            if (x[from + j] < min) min = x[from + j];
+        }
+        return min;
+    }
+
+    /** The greatest of {@code x[from, from + 32)}, compared as {@link #blockMin} does. */
+    private static float blockMax(float[] x, int from) {
+        float max = -Float.MAX_VALUE;
+        for (int j = 0; j < BLOCK; j++) {
+            if (x[from + j] > max) max = x[from + j];
         }
         return max;
     }

@@ -79,10 +79,10 @@ public final class ScalarTensorOps implements TensorOps {
                 for (int b = 0; b < cols / 32; b++) dequantizeSmallBlock(w.type(), seg, base + (long) bytes * b, out, outOff + 32 * b);
             }
             case Q4_K -> {
-                for (int b = 0; b < cols / QK_K; b++) dequantizeQ4_K(seg, base + 144L * b, out, outOff + QK_K * b);
+                for (int b = 0; b < cols / QK_K; b++) dequantizeNibbleK(seg, base + 144L * b, out, outOff + QK_K * b, false);
             }
             case Q5_K -> {
-                for (int b = 0; b < cols / QK_K; b++) dequantizeQ5_K(seg, base + 176L * b, out, outOff + QK_K * b);
+                for (int b = 0; b < cols / QK_K; b++) dequantizeNibbleK(seg, base + 176L * b, out, outOff + QK_K * b, true);
             }
             case Q6_K -> {
                 for (int b = 0; b < cols / QK_K; b++) dequantizeQ6_K(seg, base + 210L * b, out, outOff + QK_K * b);
@@ -114,36 +114,21 @@ public final class ScalarTensorOps implements TensorOps {
     /**
      * block_q4_K ({@code dequantize_row_q4_K}): fp16 d and dmin, 12 bytes of 6-bit sub-block scales and mins,
      * then 128 bytes of quants. Each 64 elements share 32 bytes: the low nibbles are the first 32 elements
-     * (sub-block j even), the high nibbles the next 32; y = (d·scale)·q − dmin·min.
+     * (sub-block j even), the high nibbles the next 32; y = (d·scale)·q − dmin·min. block_q5_K
+     * ({@code dequantize_row_q5_K}, {@code fiveBit}) has 32 bytes of fifth bits between the scales and the nibbles:
+     * bit j of byte l is the top bit of element 32·j + l.
      */
-    private static void dequantizeQ4_K(MemorySegment seg, long block, float[] out, int at) {
+    private static void dequantizeNibbleK(MemorySegment seg, long block, float[] out, int at, boolean fiveBit) {
         float d = Float.float16ToFloat(seg.get(I16, block));
         float dmin = Float.float16ToFloat(seg.get(I16, block + 2));
+        long nibbles = fiveBit ? block + 48 : block + 16;
         for (int j = 0; j < QK_K / 32; j++) {
             float scale = d * kScale(seg, block + 4, j);
             float min = dmin * kMin(seg, block + 4, j);
-            long qs = block + 16 + 32L * (j / 2);
-            for (int l = 0; l < 32; l++) {
-                int q = (u8(seg, qs + l) >> (4 * (j % 2))) & 0x0F;
-                out[at + 32 * j + l] = scale * q - min;
-            }
-        }
-    }
-
-    /**
-     * block_q5_K ({@code dequantize_row_q5_K}): as block_q4_K, with 32 bytes of fifth bits between the scales
-     * and the nibbles: bit j of byte l is the top bit of element 32·j + l.
-     */
-    private static void dequantizeQ5_K(MemorySegment seg, long block, float[] out, int at) {
-        float d = Float.float16ToFloat(seg.get(I16, block));
-        float dmin = Float.float16ToFloat(seg.get(I16, block + 2));
-        for (int j = 0; j < QK_K / 32; j++) {
-            float scale = d * kScale(seg, block + 4, j);
-            float min = dmin * kMin(seg, block + 4, j);
-            long qs = block + 48 + 32L * (j / 2);
+            long qs = nibbles + 32L * (j / 2);
             for (int l = 0; l < 32; l++) {
                 int low = (u8(seg, qs + l) >> (4 * (j % 2))) & 0x0F;
-                int high = (u8(seg, block + 16 + l) >> j) & 1;
+                int high = fiveBit ? (u8(seg, block + 16 + l) >> j) & 1 : 0;
                 out[at + 32 * j + l] = scale * (low | high << 4) - min;
             }
         }

@@ -51,8 +51,12 @@ final class Gpt2PreTokenizer {
         if (kind == SPACE) {
             return whitespaceEnd(text, pos, to);
         }
-        int p = runStart;
-        while (p < to) {
+        return runEnd(text, runStart, to, kind, Integer.MAX_VALUE);
+    }
+
+    /** The end of the run of {@code kind} from {@code p}, taking at most {@code limit} code points. */
+    static int runEnd(CharSequence text, int p, int to, int kind, int limit) {
+        for (int taken = 0; p < to && taken < limit; taken++) {
             int cp = codePointAt(text, p, to);
             if (classOf(cp) != kind) {
                 break;

@@ -6,6 +6,7 @@ import static ai.basalt.tokenizer.Gpt2PreTokenizer.OTHER;
 import static ai.basalt.tokenizer.Gpt2PreTokenizer.classOf;
 import static ai.basalt.tokenizer.Gpt2PreTokenizer.codePointAt;
 import static ai.basalt.tokenizer.Gpt2PreTokenizer.isWhiteSpace;
+import static ai.basalt.tokenizer.Gpt2PreTokenizer.runEnd;
 
 /**
  * Llama 3's pre-tokenizer pattern
@@ -85,18 +86,6 @@ final class Llama3PreTokenizer {
 
     private static char asciiLower(char c) {
         return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
-    }
-
-    /** The end of the run of {@code kind} from {@code p}, taking at most {@code limit} more code points. */
-    private static int runEnd(CharSequence text, int p, int to, int kind, int limit) {
-        for (int taken = 0; p < to && taken < limit; taken++) {
-            int cp = codePointAt(text, p, to);
-            if (classOf(cp) != kind) {
-                break;
-            }
-            p += Character.charCount(cp);
-        }
-        return p;
     }
 
     /** The end of the whitespace match at {@code pos}, where a whitespace character is. */
