@@ -9,7 +9,6 @@ import ai.basalt.generate.chat.ChatTemplate;
 import ai.basalt.generate.chat.ChatTemplateException;
 import ai.basalt.generate.chat.ChatTemplates;
 import ai.basalt.model.LanguageModel;
-import ai.basalt.tokenizer.Vocabulary;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -111,17 +110,14 @@ final class ChatCommand implements Callable<Integer> {
 
     private ChatTemplate template(LanguageModel model) throws IOException {
         if (chatTemplate == null) return ChatTemplates.forModel(model);
-        Vocabulary v = model.tokenizer().vocabulary();
-        String bos = v.bos() < 0 ? "" : v.token(v.bos());
-        String eos = v.eos() < 0 ? "" : v.token(v.eos());
         if (chatTemplate.equals(ChatTemplates.CHATML) || chatTemplate.equals(ChatTemplates.PLAIN)) {
-            return ChatTemplates.builtin(chatTemplate, bos, eos);
+            return ChatTemplates.builtin(model, chatTemplate);
         }
         Path file = Path.of(chatTemplate);
         if (!Files.isRegularFile(file)) {
             throw new Main.UsageException("--chat-template " + chatTemplate + ": neither a built-in ("
                     + ChatTemplates.CHATML + ", " + ChatTemplates.PLAIN + ") nor a file");
         }
-        return ChatTemplate.of(file.toString(), Files.readString(file), bos, eos);
+        return ChatTemplates.of(model, file.toString(), Files.readString(file));
     }
 }

@@ -43,12 +43,26 @@ public final class ChatTemplates {
 
     /** The model's own template, or the built-in fallback its vocabulary suits. */
     public static ChatTemplate forModel(LanguageModel model) {
-        Vocabulary vocabulary = model.tokenizer().vocabulary();
-        String bos = tokenText(vocabulary, vocabulary.bos());
-        String eos = tokenText(vocabulary, vocabulary.eos());
         return model.chatTemplate()
-                .map(source -> ChatTemplate.of("tokenizer.chat_template of " + model.name(), source, bos, eos))
-                .orElseGet(() -> builtin(fallbackName(vocabulary), bos, eos));
+                .map(source -> of(model, "tokenizer.chat_template of " + model.name(), source))
+                .orElseGet(() -> builtin(model, fallbackName(model.tokenizer().vocabulary())));
+    }
+
+    /** Template {@code source}, called {@code name} in errors, with {@code model}'s BOS and EOS texts. */
+    public static ChatTemplate of(LanguageModel model, String name, String source) {
+        Vocabulary vocabulary = model.tokenizer().vocabulary();
+        return ChatTemplate.of(name, source, tokenText(vocabulary, vocabulary.bos()),
+                tokenText(vocabulary, vocabulary.eos()));
+    }
+
+    /**
+     * The built-in template {@code name} with {@code model}'s BOS and EOS texts.
+     *
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public static ChatTemplate builtin(LanguageModel model, String name) {
+        Vocabulary vocabulary = model.tokenizer().vocabulary();
+        return builtin(name, tokenText(vocabulary, vocabulary.bos()), tokenText(vocabulary, vocabulary.eos()));
     }
 
     /** The built-in a model without a template gets: {@value #CHATML} where the vocabulary has its tokens. */
