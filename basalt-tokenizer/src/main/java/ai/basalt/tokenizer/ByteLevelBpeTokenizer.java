@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@code src/llama-vocab.cpp}: {@code llm_tokenizer_bpe_session}, {@code token_to_piece}).
  *
  * <p>Encoding: special-token texts are cut out first ({@link SpecialTokenSplitter}: control tokens such as
- * {@code <|endoftext|>} when parsed, user-defined ones always); each remaining fragment is cut into words by the
+ * {@code <|endoftext|>} when parsed, user-defined ones always); each remaining fragment is normalized (only where
+ * the {@code tokenizer.json} asks for it, see {@link Normalization}) and cut into words by the
  * {@link PreTokenizer}; each word's UTF-8 bytes start as one token per byte (under {@link ByteLevel}'s map) and
  * are merged by rank ({@link MergeTable}), unless merges are ignored and the whole word is a token (Llama 3's
  * {@code ignore_merges}, which llama.cpp applies to any token of that text). Words already seen are served from a
@@ -25,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Decoding gives the exact bytes: normal tokens are mapped back through {@link ByteLevel}, user-defined
  * tokens render verbatim, control and unknown tokens only when unparsed. Unlike llama.cpp, no
  * {@code clean_up_tokenization_spaces} pass removes spaces before punctuation: Basalt promises
- * {@code decode(encode(x)) == x}, and a streaming decoder could not take back a space it has already emitted.
+ * {@code decode(encode(x)) == x} (with unpaired surrogates as U+FFFD, and normalized where the tokenizer
+ * normalizes), and a streaming decoder could not take back a space it has already emitted.
  * The vocabulary's {@code addSpacePrefix} is not used, as in llama.cpp's BPE.
  */
 public final class ByteLevelBpeTokenizer implements Tokenizer {
@@ -36,6 +38,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     private final Vocabulary vocabulary;
     private final List<BpeMerge> merges;
     private final PreTokenizer preTokenizer;
+    private final Normalization normalization;
     /** Byte-level word texts taken whole, or null when merges are not ignored. */
     private final Map<String, Integer> wholeWords;
     private final SpecialTokenSplitter splitter;
@@ -67,7 +70,23 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
      */
     public ByteLevelBpeTokenizer(Vocabulary vocabulary, List<BpeMerge> merges, PreTokenizer preTokenizer,
             boolean ignoreMerges) {
+        this(vocabulary, merges, preTokenizer, ignoreMerges, Normalization.NONE);
+    }
+
+    /**
+     * @param vocabulary    tokens in byte-level text ({@code Ġthe}); special tokens in plain text
+     * @param merges        merge rules by rank; each side and each result must be a normal token
+     * @param preTokenizer  how text is cut into words
+     * @param ignoreMerges  whether a word whose byte-level text is a token becomes that token without merging
+     *                      (Hugging Face's {@code ignore_merges}, set by Llama 3); where texts repeat, the highest
+     *                      id of any type wins, as in llama.cpp
+     * @param normalization the Unicode normalization of the text between special tokens (Qwen's NFC)
+     * @throws IllegalArgumentException if a merge names a text that is not a normal token
+     */
+    public ByteLevelBpeTokenizer(Vocabulary vocabulary, List<BpeMerge> merges, PreTokenizer preTokenizer,
+            boolean ignoreMerges, Normalization normalization) {
         this.vocabulary = Objects.requireNonNull(vocabulary, "vocabulary");
+        this.normalization = Objects.requireNonNull(normalization, "normalization");
         this.merges = List.copyOf(merges);
         this.preTokenizer = Objects.requireNonNull(preTokenizer, "preTokenizer");
         if (ignoreMerges) {
@@ -143,6 +162,11 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return preTokenizer;
     }
 
+    /** The Unicode normalization of the text between special tokens. */
+    public Normalization normalization() {
+        return normalization;
+    }
+
     /** Whether a word that is a token is taken whole, without merging. */
     public boolean ignoresMerges() {
         return wholeWords != null;
@@ -158,12 +182,14 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         for (SpecialTokenSplitter.Fragment fragment : splitter.split(whole, parseSpecial)) {
             switch (fragment) {
                 case SpecialTokenSplitter.Fragment.Special(int token) -> out.add(token);
-                case SpecialTokenSplitter.Fragment.Text(String raw) ->
-                        preTokenizer.split(raw, 0, raw.length(), (start, end) -> {
-                            for (int id : encodeWord(raw.substring(start, end))) {
-                                out.add(id);
-                            }
-                        });
+                case SpecialTokenSplitter.Fragment.Text(String raw) -> {
+                    String normalized = normalization.apply(raw);
+                    preTokenizer.split(normalized, 0, normalized.length(), (start, end) -> {
+                        for (int id : encodeWord(normalized.substring(start, end))) {
+                            out.add(id);
+                        }
+                    });
+                }
             }
         }
         if (addSpecial && vocabulary.addEos()) {
@@ -257,7 +283,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     /**
      * Puts the {@code tokenizer.ggml.*} entries llama.cpp reads for a BPE vocabulary: model {@code gpt2}, the
      * pre-tokenizer's name, tokens, token types, merges, special ids and the BOS/EOS flags. GGUF has no key for
-     * {@code ignore_merges}: readers take it from the pre-tokenizer ({@link PreTokenizer#ignoresMergesByDefault}).
+     * {@code ignore_merges}: readers take it from the pre-tokenizer ({@link PreTokenizer#ignoresMergesByDefault}); nor
+     * for the {@link Normalization}, which llama.cpp does not apply and is not written.
      */
     @Override
     public GgufMetadata.Builder putGgufMetadata(GgufMetadata.Builder metadata) {

@@ -14,6 +14,8 @@ package ai.basalt.tokenizer;
  * the Unicode White_Space property (as in Python's {@code regex}, Rust's {@code regex} and llama.cpp).
  */
 final class Gpt2PreTokenizer {
+    /** The pattern, in the syntax of Python's {@code regex} module and Hugging Face's {@code Split}. */
+    static final String REGEX = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
     static final int LETTER = 0;
     static final int NUMBER = 1;
     static final int SPACE = 2;
@@ -28,6 +30,28 @@ final class Gpt2PreTokenizer {
             sink.accept(pos, end);
             pos = end;
         }
+    }
+
+    /**
+     * SmolLM's two stages: each digit ({@link #NUMBER}) a word of its own, then the pattern on the text between
+     * digits. llama.cpp's second stage lacks the final {@code |\\s+}, but text no branch matches stays a word of its
+     * own there, and that text is exactly what {@code \\s+} would take: one whitespace character before a
+     * non-whitespace one.
+     */
+    static void splitDigitsApart(CharSequence text, int from, int to, PreTokenizer.Sink sink) {
+        int runStart = from;
+        int pos = from;
+        while (pos < to) {
+            int cp = codePointAt(text, pos, to);
+            int next = pos + Character.charCount(cp);
+            if (classOf(cp) == NUMBER) {
+                split(text, runStart, pos, sink);
+                sink.accept(pos, next);
+                runStart = next;
+            }
+            pos = next;
+        }
+        split(text, runStart, to, sink);
     }
 
     /** The end of the pattern's match at {@code pos}; there always is one, at least one code point long. */
@@ -110,12 +134,15 @@ final class Gpt2PreTokenizer {
      * The last {@code p} in {@code (from, to)} right before a whitespace character other than U+0020 that ends a
      * whitespace run followed by a non-whitespace character. Every match ends there, and the character is always
      * a word of its own: the run before it is taken by {@code \s+(?!\S)} (whole, when cut off at {@code p}), and
-     * it is taken alone by {@code \s+}, as only U+0020 may lead a word. No other match contains whitespace.
+     * it is taken alone by {@code \s+}, as only U+0020 may lead a word. No other match contains whitespace. With
+     * {@code digitsApart} (SmolLM) the character after the run must not be a digit either: a digit ends the text the
+     * pattern sees, and a whitespace run at the end is taken whole.
      */
-    static int lastSafeCut(CharSequence text, int from, int to) {
+    static int lastSafeCut(CharSequence text, int from, int to, boolean digitsApart) {
         for (int p = to - 1; p - 1 > from; p--) {
             char last = text.charAt(p - 1);
-            if (last != ' ' && isWhiteSpace(last) && !isWhiteSpace(text.charAt(p))) {
+            if (last != ' ' && isWhiteSpace(last) && !isWhiteSpace(text.charAt(p))
+                    && !(digitsApart && classOf(codePointAt(text, p, to)) == NUMBER)) {
                 return p - 1;
             }
         }

@@ -1,7 +1,6 @@
 package ai.basalt.tokenizer;
 
 import ai.basalt.format.gguf.TokenType;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,11 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Hugging Face {@code tokenizers}' single-file format ({@code tokenizer.json}) for byte-level BPE: model
@@ -23,11 +17,9 @@ import java.util.Map;
  * the special tokens as {@code added_tokens}. What is written is what GPT-2's own {@code tokenizer.json} holds, so
  * {@code tokenizers}, {@code transformers}' {@code PreTrainedTokenizerFast} and llama.cpp's converter read it.
  *
- * <p>The reader takes the files this class writes and the common variants of such files: merges as
- * {@code "a b"} strings or {@code ["a", "b"]} pairs, added tokens with ids beyond the model's vocabulary, and a
- * pre-tokenizer given either as {@code ByteLevel} with its built-in regex or as a {@code Split} on a pattern a
- * {@link PreTokenizer} has, followed by {@code ByteLevel(use_regex=false)}. Special added tokens become control
- * tokens, others user-defined; the first special one is taken as BOS and EOS (as {@code <|endoftext|>} is GPT-2's).
+ * <p>The reader ({@link TokenizerJsonReader}) takes the files this class writes and those of GPT-2, Llama 3, Qwen 2
+ * and 3 and SmolLM: merges as {@code "a b"} strings or {@code ["a", "b"]} pairs, added tokens with ids beyond the
+ * model's vocabulary, a Unicode normalizer, a pre-tokenizer Basalt has, and a template adding BOS or EOS.
  */
 public final class HuggingFaceTokenizerJson {
     private HuggingFaceTokenizerJson() {}
@@ -48,9 +40,13 @@ public final class HuggingFaceTokenizerJson {
                         .put("special", type != TokenType.USER_DEFINED);
             }
         }
-        root.putNull("normalizer");
+        if (tokenizer.normalization() == Normalization.NONE) {
+            root.putNull("normalizer");
+        } else {
+            root.putObject("normalizer").put("type", tokenizer.normalization().name());
+        }
         root.set("pre_tokenizer", preTokenizer(json, tokenizer.preTokenizer()));
-        root.set("post_processor", byteLevel(json, true, false, true));
+        root.set("post_processor", postProcessor(json, v));
         root.set("decoder", byteLevel(json, true, true, true));
         ObjectNode model = root.putObject("model").put("type", "BPE");
         model.putNull("dropout");
@@ -75,6 +71,13 @@ public final class HuggingFaceTokenizerJson {
     private static ObjectNode preTokenizer(ObjectMapper json, PreTokenizer preTokenizer) {
         return switch (preTokenizer) {
             case GPT2 -> byteLevel(json, false, true, true);
+            case SMOLLM -> {
+                ObjectNode sequence = json.createObjectNode().put("type", "Sequence");
+                ArrayNode steps = sequence.putArray("pretokenizers");
+                steps.addObject().put("type", "Digits").put("individual_digits", true);
+                steps.add(byteLevel(json, false, true, true));
+                yield sequence;
+            }
             case LLAMA3, QWEN2 -> {
                 ObjectNode sequence = json.createObjectNode().put("type", "Sequence");
                 ArrayNode steps = sequence.putArray("pretokenizers");
@@ -87,98 +90,54 @@ public final class HuggingFaceTokenizerJson {
         };
     }
 
+    /**
+     * ByteLevel, and where BOS or EOS are added a TemplateProcessing after it, as Llama 3.1's {@code tokenizer.json}
+     * has them.
+     */
+    private static ObjectNode postProcessor(ObjectMapper json, Vocabulary v) {
+        ObjectNode byteLevel = byteLevel(json, true, false, true);
+        if (!v.addBos() && !v.addEos()) {
+            return byteLevel;
+        }
+        ObjectNode template = json.createObjectNode().put("type", "TemplateProcessing");
+        ArrayNode single = template.putArray("single");
+        ArrayNode pair = template.putArray("pair");
+        ObjectNode specials = json.createObjectNode();
+        for (int typeId = 0; typeId < 2; typeId++) {
+            if (v.addBos()) templateToken(pair, specials, v, v.bos(), typeId);
+            pair.addObject().putObject("Sequence").put("id", typeId == 0 ? "A" : "B").put("type_id", typeId);
+            if (v.addEos()) templateToken(pair, specials, v, v.eos(), typeId);
+        }
+        if (v.addBos()) templateToken(single, specials, v, v.bos(), 0);
+        single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+        if (v.addEos()) templateToken(single, specials, v, v.eos(), 0);
+        template.set("special_tokens", specials);
+        ObjectNode sequence = json.createObjectNode().put("type", "Sequence");
+        sequence.putArray("processors").add(byteLevel).add(template);
+        return sequence;
+    }
+
+    private static void templateToken(ArrayNode template, ObjectNode specials, Vocabulary v, int id, int typeId) {
+        String text = v.tokens()[id];
+        template.addObject().putObject("SpecialToken").put("id", text).put("type_id", typeId);
+        ObjectNode entry = specials.putObject(text).put("id", text);
+        entry.putArray("ids").add(id);
+        entry.putArray("tokens").add(text);
+    }
+
     private static ObjectNode byteLevel(ObjectMapper json, boolean addPrefixSpace, boolean trimOffsets, boolean useRegex) {
         return json.createObjectNode().put("type", "ByteLevel").put("add_prefix_space", addPrefixSpace)
                 .put("trim_offsets", trimOffsets).put("use_regex", useRegex);
     }
 
     /**
-     * Reads a byte-level BPE {@code tokenizer.json}.
+     * Reads a byte-level BPE {@code tokenizer.json}: what is read, and how each part maps to Basalt's tokenizer, is
+     * listed in {@link TokenizerJsonReader}.
      *
-     * @throws TokenizerFormatException naming the file if it is malformed or describes another kind of tokenizer
+     * @throws TokenizerFormatException naming the file and the JSON path of the field that is malformed or describes
+     *     something this tokenizer does not do (one line)
      */
     public static ByteLevelBpeTokenizer read(Path file) {
-        String where = file.toString();
-        JsonNode root = ByteLevelBpeFiles.readJson(file);
-        JsonNode model = root.path("model");
-        if (!"BPE".equals(model.path("type").asText("BPE")) || !model.path("vocab").isObject()) {
-            throw new TokenizerFormatException(where + ": model is " + model.path("type")
-                    + ", expected a BPE model with a vocab object");
-        }
-        Map<String, Integer> ids = ByteLevelBpeFiles.tokenIds(where, model.path("vocab"));
-        Map<Integer, TokenType> addedTypes = new HashMap<>();
-        int firstSpecial = -1;
-        for (JsonNode token : root.path("added_tokens")) {
-            int id = token.path("id").asInt(-1);
-            String content = token.path("content").asText(null);
-            if (id < 0 || content == null) {
-                throw new TokenizerFormatException(where + ": added token " + token + " lacks an id or content");
-            }
-            boolean special = token.path("special").asBoolean(false);
-            Integer previous = ids.putIfAbsent(content, id);
-            if (previous != null && previous != id) {
-                throw new TokenizerFormatException(where + ": added token '" + content + "' has id " + id
-                        + " but the vocabulary gives it " + previous);
-            }
-            addedTypes.put(id, special ? TokenType.CONTROL : TokenType.USER_DEFINED);
-            if (special && firstSpecial < 0) firstSpecial = id;
-        }
-        String[] tokens = ByteLevelBpeFiles.denseTokens(where, ids);
-        TokenType[] types = new TokenType[tokens.length];
-        Arrays.fill(types, TokenType.NORMAL);
-        addedTypes.forEach((id, type) -> types[id] = type);
-        Vocabulary vocabulary = new Vocabulary(tokens, new float[tokens.length], types, firstSpecial, firstSpecial,
-                -1, -1, false, false, false);
-        try {
-            return new ByteLevelBpeTokenizer(vocabulary, merges(where, model.path("merges")), preTokenizer(where, root),
-                    model.path("ignore_merges").asBoolean(false));
-        } catch (IllegalArgumentException e) {
-            throw new TokenizerFormatException(where + ": " + e.getMessage());
-        }
-    }
-
-    private static List<BpeMerge> merges(String where, JsonNode merges) {
-        List<BpeMerge> result = new ArrayList<>(merges.size());
-        for (int i = 0; i < merges.size(); i++) {
-            JsonNode m = merges.get(i);
-            try {
-                if (m.isTextual()) {
-                    result.add(BpeMerge.parse(m.asText()));
-                } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
-                    result.add(new BpeMerge(m.get(0).asText(), m.get(1).asText()));
-                } else {
-                    throw new IllegalArgumentException("expected \"a b\" or [\"a\", \"b\"], found " + m);
-                }
-            } catch (IllegalArgumentException e) {
-                throw new TokenizerFormatException(where + ": model.merges[" + i + "]: " + e.getMessage());
-            }
-        }
-        return result;
-    }
-
-    /** The pre-tokenizer a {@code pre_tokenizer} entry stands for. */
-    private static PreTokenizer preTokenizer(String where, JsonNode root) {
-        JsonNode p = root.path("pre_tokenizer");
-        String type = p.path("type").asText("");
-        if (type.equals("ByteLevel") && p.path("use_regex").asBoolean(true) && !p.path("add_prefix_space").asBoolean(false)) {
-            return PreTokenizer.GPT2;
-        }
-        if (type.equals("Sequence") && p.path("pretokenizers").size() == 2) {
-            JsonNode split = p.path("pretokenizers").get(0);
-            JsonNode byteLevel = p.path("pretokenizers").get(1);
-            String pattern = split.path("pattern").path("Regex").asText("");
-            if (split.path("type").asText("").equals("Split") && !split.path("invert").asBoolean(false)
-                    && split.path("behavior").asText("Isolated").equals("Isolated")
-                    && byteLevel.path("type").asText("").equals("ByteLevel")
-                    && !byteLevel.path("use_regex").asBoolean(true)
-                    && !byteLevel.path("add_prefix_space").asBoolean(false)) {
-                for (PreTokenizer candidate : PreTokenizer.values()) {
-                    if (candidate.regex().equals(pattern)) return candidate;
-                }
-            }
-        }
-        throw new TokenizerFormatException(where + ": pre_tokenizer " + p + " is not supported (supported: ByteLevel "
-                + "without prefix space, or Split on one of " + Arrays.toString(PreTokenizer.values())
-                + "'s patterns then ByteLevel(use_regex=false))");
+        return TokenizerJsonReader.read(file);
     }
 }

@@ -21,7 +21,7 @@ public enum PreTokenizer {
      * case only), letters, digits or other symbols each with at most one leading space (U+0020), and whitespace
      * runs, where a run followed by a non-space leaves its last character to that word.
      */
-    GPT2("gpt-2", "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"),
+    GPT2("gpt-2", Gpt2PreTokenizer.REGEX),
     /**
      * Llama 3's pattern (tiktoken's {@code cl100k_base}), as its {@code tokenizer.json} gives it and llama.cpp's
      * {@code llama-bpe} pre-tokenizer applies it: contractions in either case, letter runs with at most one leading
@@ -34,10 +34,22 @@ public enum PreTokenizer {
     /**
      * Qwen 2's pattern (Qwen 1.5 to Qwen 3), as its {@code tokenizer.json} gives it and llama.cpp's {@code qwen2}
      * pre-tokenizer applies it: Llama 3's with every digit a word of its own. llama.cpp does not apply the NFC
-     * normalizer of Qwen's {@code tokenizer.json}, and neither does Basalt. Also named {@code deepseek-r1-qwen}.
+     * normalizer of Qwen's {@code tokenizer.json}, and neither does a tokenizer read from GGUF; one read from
+     * {@code tokenizer.json} does ({@link Normalization}). Also named {@code deepseek-r1-qwen}.
      */
     QWEN2("qwen2", "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
-            + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+", "deepseek-r1-qwen");
+            + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+", "deepseek-r1-qwen"),
+    /**
+     * SmolLM's and StarCoder's two stages, as llama.cpp's {@code smollm} pre-tokenizer applies them and Hugging
+     * Face's {@code Sequence[Digits(individual_digits=true), ByteLevel(use_regex=true)]} does: every digit
+     * ({@code \p{N}}) is a word of its own, then GPT-2's pattern cuts the text between digits. {@link #regex()} is
+     * GPT-2's, the second stage. llama.cpp gives the same two stages the names {@code starcoder}, {@code refact},
+     * {@code command-r}, {@code codeshell}, {@code exaone} and {@code minerva-7b}.
+     */
+    SMOLLM("smollm", Gpt2PreTokenizer.REGEX, "starcoder", "refact", "command-r", "codeshell", "exaone", "minerva-7b");
+
+    /** SmolLM's first stage: each digit alone. */
+    private static final Pattern DIGIT = Pattern.compile("\\p{N}");
 
     /** Receives pre-tokens in order, as {@code [start, end)} ranges of chars. */
     @FunctionalInterface
@@ -90,6 +102,7 @@ public enum PreTokenizer {
             case GPT2 -> Gpt2PreTokenizer.split(text, from, to, sink);
             case LLAMA3 -> Llama3PreTokenizer.split(text, from, to, 3, sink);
             case QWEN2 -> Llama3PreTokenizer.split(text, from, to, 1, sink);
+            case SMOLLM -> Gpt2PreTokenizer.splitDigitsApart(text, from, to, sink);
         }
     }
 
@@ -117,13 +130,24 @@ public enum PreTokenizer {
     }
 
     /**
-     * The pre-tokens of {@code text} as {@link java.util.regex} finds them with {@link #regex()}: slow, and the
-     * oracle {@link #split(String)} is tested against. Text between matches (there is none for these patterns,
+     * The pre-tokens of {@code text} as {@link java.util.regex} finds them with {@link #regex()} ({@link #SMOLLM}:
+     * after cutting every digit out as a word): slow, and the oracle {@link #split(String)} is tested against. Text between matches (there is none for these patterns,
      * whose last branch takes any whitespace and whose others take any other character) is kept as a word. Java's
      * case-insensitive {@code (?i:'s|...)} also takes U+017F (long s) for s, where llama.cpp's scanner folds
      * ASCII letters only; the scanners follow llama.cpp.
      */
     public List<String> splitWithRegex(String text) {
+        if (this != SMOLLM) {
+            return splitWithRegex(pattern, text);
+        }
+        List<String> words = new ArrayList<>();
+        for (String piece : splitWithRegex(DIGIT, text)) {
+            words.addAll(splitWithRegex(pattern, piece));
+        }
+        return words;
+    }
+
+    private static List<String> splitWithRegex(Pattern pattern, String text) {
         List<String> words = new ArrayList<>();
         Matcher m = pattern.matcher(text);
         int last = 0;
@@ -147,7 +171,8 @@ public enum PreTokenizer {
      */
     public int lastSafeCut(CharSequence text, int from, int to) {
         return switch (this) {
-            case GPT2 -> Gpt2PreTokenizer.lastSafeCut(text, from, to);
+            case GPT2 -> Gpt2PreTokenizer.lastSafeCut(text, from, to, false);
+            case SMOLLM -> Gpt2PreTokenizer.lastSafeCut(text, from, to, true);
             case LLAMA3, QWEN2 -> -1;
         };
     }

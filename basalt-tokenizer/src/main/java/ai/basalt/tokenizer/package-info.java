@@ -16,14 +16,15 @@
  *       with {@link ai.basalt.tokenizer.SentencePieceModelWriter} for tests that make their own files);</li>
  *   <li>{@link ai.basalt.tokenizer.ByteLevelBpeTokenizer} is GPT-2's byte-level BPE ({@link ai.basalt.tokenizer.ByteLevel}
  *       map, {@link ai.basalt.tokenizer.PreTokenizer}, {@link ai.basalt.tokenizer.BpeMerge} rules), with the
- *       pre-tokenizers of GPT-2, Llama 3 and Qwen 2 (and Llama 3's {@code ignore_merges}), read and written
- *       as {@code vocab.json} + {@code merges.txt} ({@link ai.basalt.tokenizer.ByteLevelBpeFiles}) or
- *       {@code tokenizer.json} ({@link ai.basalt.tokenizer.HuggingFaceTokenizerJson}) and trained by
- *       {@code ai.basalt.tokenizer.training};</li>
+ *       pre-tokenizers of GPT-2, Llama 3, Qwen 2 and SmolLM (and Llama 3's {@code ignore_merges}, Qwen's NFC
+ *       {@link ai.basalt.tokenizer.Normalization}), read and written as {@code vocab.json} + {@code merges.txt}
+ *       ({@link ai.basalt.tokenizer.ByteLevelBpeFiles}) or {@code tokenizer.json}
+ *       ({@link ai.basalt.tokenizer.HuggingFaceTokenizerJson}, whose reader names the JSON path of any field at
+ *       fault) and trained by {@code ai.basalt.tokenizer.training};</li>
  *   <li>{@link ai.basalt.tokenizer.CharTokenizer}: one token per character, as nanoGPT's {@code shakespeare_char}.</li>
  * </ul>
  * llama.cpp's test vectors are the conformance tests of the first two (vocabularies gpt-2, llama-bpe, qwen2, llama-spm,
- * phi-3).
+ * phi-3); Hugging Face {@code tokenizers} is the oracle of the {@code tokenizer.json} reader.
  *
  * <p>Extension points: a new tokenizer family (WordPiece, Unigram) is a new {@code Tokenizer} implementation with a
  * factory method in {@code Tokenizers} and a case in {@code GgufTokenizers}; a new byte-level pre-tokenizer (DeepSeek,

@@ -64,6 +64,19 @@ class GgufTokenizersRoundTripTest {
                 .map(LlamaCppVectors.Case::input).toList());
     }
 
+    /** GPT-2's vocabulary under SmolLM's pre-tokenizer: written as {@code smollm}, read back the same. */
+    @Test
+    void roundTripsTheSmolLmPreTokenizer() {
+        ByteLevelBpeTokenizer gpt2 = TestAssets.gpt2();
+        ByteLevelBpeTokenizer smol = new ByteLevelBpeTokenizer(gpt2.vocabulary(), gpt2.merges(), PreTokenizer.SMOLLM);
+        GgufMetadata m = smol.putGgufMetadata(GgufMetadata.builder()).build();
+        assertThat(m.getString("tokenizer.ggml.pre")).isEqualTo("smollm");
+        ByteLevelBpeTokenizer loaded = (ByteLevelBpeTokenizer) roundTrip(smol);
+        assertThat(loaded.preTokenizer()).isEqualTo(PreTokenizer.SMOLLM);
+        assertSameEncodings(smol, loaded, List.of("version 1.2.3 of 2024", "x  42 \n1b"));
+        assertThat(loaded.encode("a 123")).hasSize(5);
+    }
+
     @Test
     void writesWhatLlamaCppReadsForGpt2() {
         GgufMetadata m = SmallByteLevelBpe.tokenizer().putGgufMetadata(GgufMetadata.builder()).build();
@@ -123,7 +136,7 @@ class GgufTokenizersRoundTripTest {
         assertThatThrownBy(() -> GgufTokenizers.load(bpe.toBuilder().putString("tokenizer.ggml.pre", "deepseek-llm").build(), "x.gguf"))
                 .isInstanceOf(TokenizerFormatException.class)
                 .hasMessage("x.gguf: tokenizer.ggml.pre is 'deepseek-llm', which is not supported yet"
-                        + " (supported: [gpt-2, llama-bpe, qwen2])");
+                        + " (supported: [gpt-2, llama-bpe, qwen2, smollm])");
         assertThatThrownBy(() -> GgufTokenizers.load(bpe.toBuilder().remove("tokenizer.ggml.pre").build(), "x.gguf"))
                 .hasMessageContaining("tokenizer.ggml.pre is missing");
         assertThatThrownBy(() -> GgufTokenizers.load(bpe.toBuilder()

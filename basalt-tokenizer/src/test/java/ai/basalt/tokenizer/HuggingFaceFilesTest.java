@@ -95,7 +95,8 @@ class HuggingFaceFilesTest {
         root.set("pre_tokenizer", json.createObjectNode().put("type", "Whitespace"));
         Files.writeString(file, json.writeValueAsString(root), StandardCharsets.UTF_8);
         assertThatThrownBy(() -> HuggingFaceTokenizerJson.read(file)).isInstanceOf(TokenizerFormatException.class)
-                .hasMessageContaining("pre_tokenizer {\"type\":\"Whitespace\"} is not supported");
+                .hasMessage(file + ": pre_tokenizer.type: 'Whitespace' is not supported (supported: ByteLevel, or a "
+                        + "Sequence of Split or Digits then ByteLevel)");
     }
 
     @Test
