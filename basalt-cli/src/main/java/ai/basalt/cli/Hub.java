@@ -1,5 +1,6 @@
 package ai.basalt.cli;
 
+import ai.basalt.model.hf.HuggingFaceFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,18 +45,20 @@ record Hub(Path root) {
     }
 
     /**
-     * The model file for {@code ref}: an existing path as given, else a hub model of that name.
+     * The model for {@code ref}: an existing file or Hugging Face model folder as given, else a hub model of that
+     * name.
      *
      * @throws Main.UsageException naming where Basalt looked when nothing matches
      */
     Path resolve(String ref) {
         Path asPath = Path.of(ref);
-        if (Files.isRegularFile(asPath)) return asPath;
+        if (Files.isRegularFile(asPath) || HuggingFaceFolder.isModelFolder(asPath)) return asPath;
         for (Entry e : list()) {
             if (e.name().equals(ref)) return e.file();
         }
         if (Files.isDirectory(asPath)) {
-            throw new Main.UsageException(ref + ": is a folder, not a GGUF model file");
+            throw new Main.UsageException(ref + ": is a folder without " + HuggingFaceFolder.CONFIG
+                    + ", neither a GGUF model file nor a Hugging Face model folder");
         }
         throw new Main.UsageException(ref + ": no such model file, and no model of that name in " + modelsFolder()
                 + " (see 'basalt models')");

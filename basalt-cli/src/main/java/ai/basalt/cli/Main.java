@@ -2,6 +2,7 @@ package ai.basalt.cli;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -27,6 +28,7 @@ import picocli.CommandLine.ParameterException;
             BenchCommand.class,
             TrainCommand.class,
             DataCommand.class,
+            TokenizeCommand.class,
             TokenizerCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -44,12 +46,15 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Where commands read text given as '-' (UTF-8). */
+    final InputStream in;
     /** Where generated text goes (UTF-8). */
     final PrintStream out;
     /** Where logs, timings and errors go (UTF-8). */
     final PrintStream err;
 
-    Main(PrintStream out, PrintStream err) {
+    Main(InputStream in, PrintStream out, PrintStream err) {
+        this.in = in;
         this.out = out;
         this.err = err;
     }
@@ -66,12 +71,17 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        System.exit(execute(out, err, args));
+        System.exit(execute(System.in, out, err, args));
     }
 
     /** Runs the command line against the given streams and returns its exit code (no System.exit). */
     static int execute(PrintStream out, PrintStream err, String... args) {
-        CommandLine cli = new CommandLine(new Main(out, err));
+        return execute(InputStream.nullInputStream(), out, err, args);
+    }
+
+    /** Runs the command line against the given streams and returns its exit code (no System.exit). */
+    static int execute(InputStream in, PrintStream out, PrintStream err, String... args) {
+        CommandLine cli = new CommandLine(new Main(in, out, err));
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setExecutionExceptionHandler(errorHandler());

@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 final class ModelOption {
 
     @Option(names = {"-m", "--model"}, paramLabel = "PATH|NAME",
-            description = "A GGUF model file, or the name of a model in the hub (see 'basalt models'); default: the "
+            description = "A GGUF model file, a Hugging Face model folder (config.json, *.safetensors, tokenizer), or "
+                    + "the name of a model in the hub (see 'basalt models'); default: the "
                     + "built-in " + DefaultModel.NAME + ".")
     String model;
 

@@ -22,7 +22,7 @@ class CommandsTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "chat", "models", "convert", "bench"})
+    @ValueSource(strings = {"run", "chat", "models", "convert", "bench", "tokenize"})
     void everyCommandHasHelp(String command) {
         CliRunner r = CliRunner.run(command, "--help");
         assertThat(r.exitCode()).isZero();

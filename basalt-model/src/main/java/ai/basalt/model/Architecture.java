@@ -1,11 +1,12 @@
 package ai.basalt.model;
 
-import ai.basalt.format.gguf.GgufFile;
+import ai.basalt.format.gguf.GgufView;
 import java.util.Set;
 
 /**
- * A model architecture: reads its hyper-parameters and tensors from a GGUF file and builds the forward
- * pass. Implementations are found through {@link java.util.ServiceLoader}.
+ * A model architecture: reads its hyper-parameters and tensors from a GGUF file, or a model in another format
+ * seen as one ({@link GgufView}), and builds the forward pass. Implementations are found through
+ * {@link java.util.ServiceLoader}.
  */
 public interface Architecture {
 
@@ -18,5 +19,5 @@ public interface Architecture {
      *
      * @throws ModelLoadException if hyper-parameters or tensors are missing or inconsistent
      */
-    LanguageModel load(GgufFile file);
+    LanguageModel load(GgufView file);
 }

@@ -1,6 +1,8 @@
 package ai.basalt.model;
 
 import ai.basalt.format.gguf.GgufFile;
+import ai.basalt.format.gguf.GgufView;
+import ai.basalt.model.hf.HuggingFaceFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,16 +22,16 @@ public final class Models {
     }
 
     /**
-     * Opens a GGUF model file and builds its model.
+     * Opens a GGUF model file, or a Hugging Face model folder ({@link HuggingFaceFolder}), and builds its model.
      *
      * @throws ModelLoadException if the file is missing or its architecture is unknown or inconsistent
      * @throws ai.basalt.format.gguf.GgufFormatException if the file is not a well-formed GGUF file
      */
     public static LanguageModel load(Path path) {
-        if (!Files.isRegularFile(path)) {
+        if (!Files.isRegularFile(path) && !Files.isDirectory(path)) {
             throw new ModelLoadException(path + ": no such model file");
         }
-        GgufFile file = GgufFile.open(path);
+        GgufView file = Files.isDirectory(path) ? HuggingFaceFolder.open(path) : GgufFile.open(path);
         try {
             String arch = file.architecture();
             TreeSet<String> known = new TreeSet<>();

@@ -24,7 +24,7 @@ import java.util.Optional;
  * shared arena, so files over 2 GiB work and tensor views may be read from any thread. Only little-endian files
  * are read.
  */
-public final class GgufFile implements AutoCloseable {
+public final class GgufFile implements GgufView {
     private final Path path;
     /** The arena owning the mapping; null for a file read from memory the caller owns. */
     private final Arena arena;
@@ -76,6 +76,7 @@ public final class GgufFile implements AutoCloseable {
         return new GgufFile(name, null, bytes, GgufReader.read(name.toString(), bytes));
     }
 
+    @Override
     public Path path() {
         return path;
     }
@@ -85,11 +86,13 @@ public final class GgufFile implements AutoCloseable {
         return header.version();
     }
 
+    @Override
     public GgufMetadata metadata() {
         return header.metadata();
     }
 
     /** The tensor infos, in file order. */
+    @Override
     public List<GgufTensorInfo> tensors() {
         return header.tensors();
     }
@@ -109,6 +112,7 @@ public final class GgufFile implements AutoCloseable {
         return data.byteSize();
     }
 
+    @Override
     public Optional<GgufTensorInfo> findTensor(String name) {
         return Optional.ofNullable(tensorsByName.get(name));
     }
@@ -119,6 +123,7 @@ public final class GgufFile implements AutoCloseable {
      * @throws GgufFormatException naming the file and the tensor if the file has no such tensor
      * @throws IllegalStateException if the file is closed
      */
+    @Override
     public Tensor tensor(String name) {
         GgufTensorInfo info = tensorsByName.get(name);
         if (info == null) {
@@ -136,11 +141,6 @@ public final class GgufFile implements AutoCloseable {
         if (closed) throw new IllegalStateException(path + ": the GGUF file is closed");
         MemorySegment bytes = data.asSlice(header.dataOffset() + info.offset(), info.byteSize());
         return new Tensor(info.name(), info.type(), info.dims(), bytes);
-    }
-
-    /** The model architecture, {@code general.architecture} (for example {@code llama}). */
-    public String architecture() {
-        return metadata().getString(MetadataKey.GENERAL_ARCHITECTURE.key());
     }
 
     /** Unmaps the file; tensor views taken from it become unusable. Closing twice does nothing. */

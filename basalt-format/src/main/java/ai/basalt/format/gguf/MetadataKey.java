@@ -40,7 +40,12 @@ public enum MetadataKey {
     TOKENIZER_ADD_BOS("tokenizer.ggml.add_bos_token"),
     TOKENIZER_ADD_EOS("tokenizer.ggml.add_eos_token"),
     TOKENIZER_ADD_SPACE_PREFIX("tokenizer.ggml.add_space_prefix"),
-    TOKENIZER_CHAT_TEMPLATE("tokenizer.chat_template");
+    TOKENIZER_CHAT_TEMPLATE("tokenizer.chat_template"),
+
+    ROPE_SCALING_TYPE("%s.rope.scaling.type"),
+    ROPE_SCALING_FACTOR("%s.rope.scaling.factor"),
+    ROPE_SCALING_ORIGINAL_CONTEXT_LENGTH("%s.rope.scaling.original_context_length"),
+    ATTENTION_SLIDING_WINDOW("%s.attention.sliding_window");
 
     private final String pattern;
 

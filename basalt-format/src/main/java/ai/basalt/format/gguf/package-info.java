@@ -10,6 +10,9 @@
  * rejected. {@link ai.basalt.format.gguf.GgufWriter} writes what the reader reads, laid out as ggml lays it out,
  * so tests make their own small files and exported models run in llama.cpp.
  *
+ * <p>{@link ai.basalt.format.gguf.GgufView} is a model in GGUF's terms, whatever stores it: {@code GgufFile} is
+ * one, and model code that reads a view runs models kept in other formats under the same names.
+ *
  * <p>{@link ai.basalt.format.gguf.GgufMetadata} is the one place where GGUF's untyped key-value map lives;
  * model code reads it through the typed names of {@link ai.basalt.format.gguf.MetadataKey} and
  * {@link ai.basalt.format.gguf.TensorKey} and turns it into its own configuration records.

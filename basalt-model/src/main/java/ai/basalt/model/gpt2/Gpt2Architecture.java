@@ -1,6 +1,6 @@
 package ai.basalt.model.gpt2;
 
-import ai.basalt.format.gguf.GgufFile;
+import ai.basalt.format.gguf.GgufView;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.model.Architecture;
 import ai.basalt.model.LanguageModel;
@@ -17,12 +17,12 @@ public final class Gpt2Architecture implements Architecture {
     }
 
     @Override
-    public LanguageModel load(GgufFile file) {
+    public LanguageModel load(GgufView file) {
         String arch = file.architecture();
         Gpt2Config config = Gpt2Config.fromGguf(file, arch);
         Gpt2Weights weights = new Gpt2Weights(file, config);
         String name = file.metadata().findString(MetadataKey.GENERAL_NAME.key())
                 .orElse(file.path().getFileName().toString());
-        return new Gpt2Model(file, arch, name, config, weights, GgufTokenizers.load(file), TensorOps.best());
+        return new Gpt2Model(file, arch, name, config, weights, GgufTokenizers.load(file.metadata(), file.path().getFileName().toString()), TensorOps.best());
     }
 }

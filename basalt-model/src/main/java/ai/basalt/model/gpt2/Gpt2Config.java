@@ -1,7 +1,7 @@
 package ai.basalt.model.gpt2;
 
-import ai.basalt.format.gguf.GgufFile;
 import ai.basalt.format.gguf.GgufMetadata;
+import ai.basalt.format.gguf.GgufView;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.format.gguf.TensorKey;
 import ai.basalt.model.ModelLoadException;
@@ -42,7 +42,7 @@ public record Gpt2Config(int embeddingLength, int feedForwardLength, int blockCo
     }
 
     /** Reads the hyper-parameters of architecture {@code arch} from the file's metadata. */
-    public static Gpt2Config fromGguf(GgufFile file, String arch) {
+    public static Gpt2Config fromGguf(GgufView file, String arch) {
         GgufMetadata m = file.metadata();
         try {
             int vocab = m.findInt(MetadataKey.VOCAB_SIZE.of(arch)).orElseGet(() -> file.findTensor(TensorKey.TOKEN_EMBD.weight())

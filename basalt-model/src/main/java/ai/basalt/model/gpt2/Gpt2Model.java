@@ -1,6 +1,6 @@
 package ai.basalt.model.gpt2;
 
-import ai.basalt.format.gguf.GgufFile;
+import ai.basalt.format.gguf.GgufView;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /** GPT-2 inference, one token at a time against a KV cache. */
 public final class Gpt2Model implements LanguageModel {
-    private final GgufFile file;
+    private final GgufView file;
     private final String architecture;
     private final String name;
     private final Gpt2Config config;
@@ -20,7 +20,7 @@ public final class Gpt2Model implements LanguageModel {
     private final TensorOps ops;
     private final CachedAttention attention;
 
-    Gpt2Model(GgufFile file, String architecture, String name, Gpt2Config config, Gpt2Weights weights,
+    Gpt2Model(GgufView file, String architecture, String name, Gpt2Config config, Gpt2Weights weights,
             Tokenizer tokenizer, TensorOps ops) {
         this.file = file;
         this.architecture = architecture;

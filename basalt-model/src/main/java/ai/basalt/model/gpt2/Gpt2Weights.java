@@ -1,6 +1,6 @@
 package ai.basalt.model.gpt2;
 
-import ai.basalt.format.gguf.GgufFile;
+import ai.basalt.format.gguf.GgufView;
 import ai.basalt.format.gguf.TensorKey;
 import ai.basalt.model.layers.GgufWeights;
 import ai.basalt.tensor.Tensor;
@@ -26,7 +26,7 @@ final class Gpt2Weights {
     final Tensor output;
     final long parameterCount;
 
-    Gpt2Weights(GgufFile file, Gpt2Config c) {
+    Gpt2Weights(GgufView file, Gpt2Config c) {
         GgufWeights w = new GgufWeights(file);
         int dim = c.embeddingLength();
         int ffn = c.feedForwardLength();

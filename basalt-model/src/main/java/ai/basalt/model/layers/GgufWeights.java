@@ -1,6 +1,6 @@
 package ai.basalt.model.layers;
 
-import ai.basalt.format.gguf.GgufFile;
+import ai.basalt.format.gguf.GgufView;
 import ai.basalt.model.ModelLoadException;
 import ai.basalt.tensor.DType;
 import ai.basalt.tensor.Tensor;
@@ -9,15 +9,15 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Reads tensors of a GGUF file with their shapes and types checked against what an architecture expects. */
+/** Reads tensors of a GGUF file (or another model seen as one) with their shapes and types checked against what an architecture expects. */
 public final class GgufWeights {
     /** The types Basalt has kernels for ({@link DType#computable()}). */
     private static final Set<DType> COMPUTABLE = Arrays.stream(DType.values()).filter(DType::computable)
             .collect(Collectors.toCollection(() -> EnumSet.noneOf(DType.class)));
 
-    private final GgufFile file;
+    private final GgufView file;
 
-    public GgufWeights(GgufFile file) {
+    public GgufWeights(GgufView file) {
         this.file = file;
     }
 

@@ -1,6 +1,6 @@
 package ai.basalt.model.llama;
 
-import ai.basalt.format.gguf.GgufFile;
+import ai.basalt.format.gguf.GgufView;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.model.Architecture;
 import ai.basalt.model.LanguageModel;
@@ -21,11 +21,11 @@ public final class LlamaArchitecture implements Architecture {
     }
 
     @Override
-    public LanguageModel load(GgufFile file) {
+    public LanguageModel load(GgufView file) {
         String arch = file.architecture();
         LlamaConfig config = LlamaConfig.fromGguf(file, arch);
         LlamaWeights weights = new LlamaWeights(file, config);
-        Tokenizer tokenizer = GgufTokenizers.load(file);
+        Tokenizer tokenizer = GgufTokenizers.load(file.metadata(), file.path().getFileName().toString());
         String name = file.metadata().findString(MetadataKey.GENERAL_NAME.key())
                 .orElse(file.path().getFileName().toString());
         return new LlamaModel(file, arch, name, config, weights, tokenizer, TensorOps.best());

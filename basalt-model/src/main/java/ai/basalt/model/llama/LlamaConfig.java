@@ -1,7 +1,7 @@
 package ai.basalt.model.llama;
 
-import ai.basalt.format.gguf.GgufFile;
 import ai.basalt.format.gguf.GgufMetadata;
+import ai.basalt.format.gguf.GgufView;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.format.gguf.TensorKey;
 import ai.basalt.model.ModelLoadException;
@@ -98,7 +98,7 @@ public record LlamaConfig(
     }
 
     /** Reads the hyper-parameters of architecture {@code arch} from the file's metadata. */
-    public static LlamaConfig fromGguf(GgufFile file, String arch) {
+    public static LlamaConfig fromGguf(GgufView file, String arch) {
         GgufMetadata m = file.metadata();
         try {
             int dim = m.getInt(MetadataKey.EMBEDDING_LENGTH.of(arch));
@@ -152,7 +152,8 @@ public record LlamaConfig(
                 .putFloat(MetadataKey.ROPE_FREQ_BASE.of(arch), ropeFreqBase)
                 .putInt(MetadataKey.VOCAB_SIZE.of(arch), vocabularySize);
         if (ropeFreqScale != 1f) {
-            m.putString(arch + ROPE_SCALING_TYPE, "linear").putFloat(arch + ROPE_SCALING_FACTOR, 1f / ropeFreqScale);
+            m.putString(MetadataKey.ROPE_SCALING_TYPE.of(arch), "linear")
+                    .putFloat(MetadataKey.ROPE_SCALING_FACTOR.of(arch), 1f / ropeFreqScale);
         }
         if (headDim * headCount != embeddingLength) {
             m.putInt(MetadataKey.ATTENTION_KEY_LENGTH.of(arch), headDim)
@@ -204,7 +205,7 @@ public record LlamaConfig(
      * {@code rope_freqs.weight} tensor, which {@code LlamaWeights} reads.
      */
     private static float ropeFreqScale(GgufMetadata m, String arch) {
-        String typeKey = arch + ROPE_SCALING_TYPE;
+        String typeKey = MetadataKey.ROPE_SCALING_TYPE.of(arch);
         String type = m.findString(typeKey).orElse("linear");
         if (SCALING_UNSUPPORTED.contains(type)) {
             throw new IllegalArgumentException(typeKey + " '" + type + "' is not supported (Basalt runs: none, linear)");
@@ -217,21 +218,19 @@ public record LlamaConfig(
             throw new IllegalArgumentException(arch + ROPE_SCALING_ATTN_FACTOR + " " + attnFactor
                     + " is not supported (Basalt runs 1)");
         }
-        float factor = m.findFloat(arch + ROPE_SCALING_FACTOR)
+        float factor = m.findFloat(MetadataKey.ROPE_SCALING_FACTOR.of(arch))
                 .or(() -> m.findFloat(arch + ROPE_SCALE_LINEAR)).orElse(0f);
         if (factor < 0 || !Float.isFinite(factor)) {
-            throw new IllegalArgumentException(arch + ROPE_SCALING_FACTOR + " must be positive, got " + factor);
+            throw new IllegalArgumentException(MetadataKey.ROPE_SCALING_FACTOR.of(arch) + " must be positive, got " + factor);
         }
         return factor == 0f || type.equals("none") ? 1f : 1f / factor;
     }
 
-    // RoPE scaling keys, not (yet) in basalt-format's MetadataKey; suffixes of "{arch}".
-    private static final String ROPE_SCALING_TYPE = ".rope.scaling.type";
-    private static final String ROPE_SCALING_FACTOR = ".rope.scaling.factor";
+    // Older RoPE scaling keys, not in basalt-format's MetadataKey; suffixes of "{arch}".
     private static final String ROPE_SCALE_LINEAR = ".rope.scale_linear";
     private static final String ROPE_SCALING_ATTN_FACTOR = ".rope.scaling.attn_factor";
 
-    private static int vocabularyFromTensors(GgufFile file) {
+    private static int vocabularyFromTensors(GgufView file) {
         String name = TensorKey.TOKEN_EMBD.weight();
         return file.findTensor(name)
                 .map(t -> Math.toIntExact(t.dims().length > 1 ? t.dims()[1] : 0))

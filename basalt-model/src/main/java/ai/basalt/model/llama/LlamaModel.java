@@ -1,6 +1,6 @@
 package ai.basalt.model.llama;
 
-import ai.basalt.format.gguf.GgufFile;
+import ai.basalt.format.gguf.GgufView;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
@@ -17,7 +17,7 @@ import java.util.Optional;
  * as flags of its {@link LlamaConfig}, with rotate-half RoPE for the last three and optional RoPE scaling.
  */
 public final class LlamaModel implements LanguageModel {
-    private final GgufFile file;
+    private final GgufView file;
     private final String architecture;
     private final String name;
     private final LlamaConfig config;
@@ -26,7 +26,7 @@ public final class LlamaModel implements LanguageModel {
     private final TensorOps ops;
     private final CachedAttention attention;
 
-    LlamaModel(GgufFile file, String architecture, String name, LlamaConfig config, LlamaWeights weights,
+    LlamaModel(GgufView file, String architecture, String name, LlamaConfig config, LlamaWeights weights,
             Tokenizer tokenizer, TensorOps ops) {
         this.file = file;
         this.architecture = architecture;

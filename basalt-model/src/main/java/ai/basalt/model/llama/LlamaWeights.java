@@ -1,6 +1,6 @@
 package ai.basalt.model.llama;
 
-import ai.basalt.format.gguf.GgufFile;
+import ai.basalt.format.gguf.GgufView;
 import ai.basalt.format.gguf.TensorKey;
 import ai.basalt.model.ModelLoadException;
 import ai.basalt.model.layers.GgufWeights;
@@ -41,7 +41,7 @@ final class LlamaWeights {
     final float[] ropeFreqFactors;
     final long parameterCount;
 
-    LlamaWeights(GgufFile file, LlamaConfig c) {
+    LlamaWeights(GgufView file, LlamaConfig c) {
         GgufWeights w = new GgufWeights(file);
         int layers = c.blockCount();
         int dim = c.embeddingLength();
