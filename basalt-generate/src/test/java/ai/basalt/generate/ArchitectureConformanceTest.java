@@ -48,6 +48,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * qwen2 1.3e-6, phi3 2.4e-6, linear RoPE scaling 2.4e-6, Llama 3 {@code rope_freqs} 1.8e-6, qwen3 against the
  * reference decoder 5.7e-7; the reference decoder against llama.cpp 1.1e-6 to 4.9e-6. Float32 summation order is
  * all that separates the engines; the bound leaves room for it on other CPUs.
+ *
+ * <p>This test covers RoPE scaling and the tokenizer-independent wiring with a small trained vocabulary, in F32. The
+ * families with their real tokenizers in every stored type are {@link LlamaCppParityTest}'s matrix, and qwen3 is
+ * also compared with PyTorch ({@link Qwen3PyTorchParityTest}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ArchitectureConformanceTest {

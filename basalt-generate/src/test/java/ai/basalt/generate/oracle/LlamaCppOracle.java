@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -110,12 +111,18 @@ public final class LlamaCppOracle implements AutoCloseable {
      * @param contextSize context length in tokens, 0 for the model's training context capped at 4096
      * @param threads CPU threads for decoding
      * @param kvCache KV cache element type
+     * @param recordProducts whether {@link #greedyTrace} records the input of every weight product
+     *     ({@link GgmlProducts}; the graph is then computed in pieces, a little slower)
      */
-    public record Options(int contextSize, int threads, KvCache kvCache) {
+    public record Options(int contextSize, int threads, KvCache kvCache, boolean recordProducts) {
         public Options {
             if (contextSize < 0) throw new IllegalArgumentException("contextSize < 0");
             if (threads < 1) throw new IllegalArgumentException("threads < 1");
             Objects.requireNonNull(kvCache, "kvCache");
+        }
+
+        public Options(int contextSize, int threads, KvCache kvCache) {
+            this(contextSize, threads, kvCache, false);
         }
 
         public static Options defaults() {
@@ -433,6 +440,7 @@ public final class LlamaCppOracle implements AutoCloseable {
     private final int eos;
     private final boolean addBos;
     private LlamaModel binding; // the binding's server, created on demand by serverGreedyText
+    private final GgmlProducts products; // null unless options.recordProducts()
 
     private LlamaCppOracle(Path gguf, Options options) {
         loadNativeLibrary();
@@ -453,7 +461,8 @@ public final class LlamaCppOracle implements AutoCloseable {
             addBos = (boolean) api.vocabGetAddBos.invokeExact(vocab);
             int trained = (int) api.modelNCtxTrain.invokeExact(model);
             int n = options.contextSize() > 0 ? options.contextSize() : Math.min(trained, 4096);
-            this.options = new Options(n, options.threads(), options.kvCache());
+            this.options = new Options(n, options.threads(), options.kvCache(), options.recordProducts());
+            products = options.recordProducts() ? new GgmlProducts(arena) : null;
 
             MemorySegment cp = (MemorySegment) api.contextDefaultParams.invokeExact((SegmentAllocator) arena);
             setInt(cp, "n_ctx", n);
@@ -468,6 +477,11 @@ public final class LlamaCppOracle implements AutoCloseable {
             setByte(cp, "embeddings", 0);
             setByte(cp, "flash_attn", 0);
             setByte(cp, "no_perf", 1);
+            if (products != null) {
+                cp.set(PTR, CONTEXT_PARAMS.byteOffset(MemoryLayout.PathElement.groupElement("cb_eval")), products.callback());
+                cp.set(PTR, CONTEXT_PARAMS.byteOffset(MemoryLayout.PathElement.groupElement("cb_eval_user_data")),
+                        products.userData());
+            }
             ctx = (MemorySegment) api.initFromModel.invokeExact(model, cp);
             if (ctx.equals(MemorySegment.NULL)) {
                 throw new IllegalStateException("llama.cpp could not create a context for " + gguf + "\n" + logTail());
@@ -664,6 +678,69 @@ public final class LlamaCppOracle implements AutoCloseable {
         return new Result(promptTokens, steps);
     }
 
+    /**
+     * Greedy decoding that keeps llama.cpp's raw logits at every step: one {@code llama_decode} per token, prompt
+     * tokens included (as Basalt runs them), exactly {@code steps} tokens (no stop on end-of-generation, so that
+     * every step is compared); each token is the argmax of the step's logits by llama.cpp's greedy sampler. No
+     * softmax or sorting over the vocabulary, so a step costs one copy of the logits (this is what the parity tests
+     * use on 128k-152k vocabularies).
+     */
+    public synchronized Trace greedyTrace(int[] promptTokens, int steps) {
+        if (promptTokens.length == 0) throw new IllegalArgumentException("empty prompt: pass at least BOS");
+        if (promptTokens.length + steps - 1 > nCtx) {
+            throw new IllegalArgumentException(promptTokens.length + " prompt tokens + " + steps + " steps > context " + nCtx);
+        }
+        int[] tokens = new int[steps];
+        List<float[]> logits = new ArrayList<>(steps);
+        try (Arena local = Arena.ofConfined()) {
+            clearKv();
+            if (products != null) products.clear();
+            MemorySegment one = local.allocate(I32);
+            for (int pos = 0; pos < promptTokens.length; pos++) {
+                if (products != null) products.begin(pos);
+                one.set(I32, 0, promptTokens[pos]);
+                decode(local, one, 1);
+            }
+            for (int step = 0; step < steps; step++) {
+                logits.add(lastLogits().toArray(F32));
+                tokens[step] = (int) api.samplerSample.invokeExact(greedySampler, ctx, -1);
+                if (step + 1 == steps) break;
+                if (products != null) products.begin(promptTokens.length + step);
+                one.set(I32, 0, tokens[step]);
+                decode(local, one, 1);
+            }
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        return new Trace(promptTokens, tokens, logits, products == null ? List.of() : products.positions());
+    }
+
+    /**
+     * A greedy run with llama.cpp's raw logits.
+     *
+     * @param promptTokens the evaluated prompt
+     * @param tokens the generated ids, in order
+     * @param logits the raw logits (V) from which each token was chosen: {@code logits.get(i)} follows the prompt and
+     *     {@code tokens[0, i)}
+     * @param productInputs per position of {@link #path()} but the last, the F32 input of each weight product by
+     *     weight name ({@link GgmlProducts}); empty unless {@link Options#recordProducts()}
+     */
+    public record Trace(int[] promptTokens, int[] tokens, List<float[]> logits, List<Map<String, float[]>> productInputs) {
+        public Trace {
+            promptTokens = promptTokens.clone();
+            tokens = tokens.clone();
+            logits = List.copyOf(logits);
+            productInputs = List.copyOf(productInputs);
+        }
+
+        /** The prompt followed by the generated tokens: the path a teacher-forced engine is fed. */
+        public int[] path() {
+            int[] out = Arrays.copyOf(promptTokens, promptTokens.length + tokens.length);
+            System.arraycopy(tokens, 0, out, promptTokens.length, tokens.length);
+            return out;
+        }
+    }
+
     private Step step(int token, MemorySegment cur) {
         int[] ids = new int[nVocab];
         float[] probs = new float[nVocab];
@@ -766,6 +843,7 @@ public final class LlamaCppOracle implements AutoCloseable {
         } catch (Throwable e) {
             throw rethrow(e);
         } finally {
+            if (products != null) products.close();
             greedySampler = null;
             softmaxSampler = null;
             ctx = null;
