@@ -4,13 +4,14 @@ import ai.basalt.format.gguf.GgufMetadata;
 import ai.basalt.format.gguf.GgufWriter;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.format.gguf.TensorKey;
-import ai.basalt.format.gguf.TokenType;
+import ai.basalt.model.fixtures.TinySentencePiece;
+import ai.basalt.model.llama.LlamaConfig;
 import ai.basalt.tensor.DType;
+import ai.basalt.tensor.RopeMode;
+import ai.basalt.tokenizer.Tokenizer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -54,38 +55,15 @@ final class TinyLlama {
     }
 
     Path write(Path file) {
-        List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
-        List<Integer> types = new ArrayList<>(List.of(TokenType.UNKNOWN.id(), TokenType.CONTROL.id(), TokenType.CONTROL.id()));
-        for (int b = 0; b < 256; b++) {
-            tokens.add(String.format("<0x%02X>", b));
-            types.add(TokenType.BYTE.id());
-        }
-        for (String piece : List.of("▁", "e", "t", "▁t", "he", "▁the", "a", "▁a", "n", "nd", "▁and")) {
-            tokens.add(piece);
-            types.add(TokenType.NORMAL.id());
-        }
-        int vocab = tokens.size();
-        float[] scores = new float[vocab];
-        for (int i = 259; i < vocab; i++) scores[i] = -(i - 259);
-        String a = architecture;
+        Tokenizer tokenizer = TinySentencePiece.tokenizer();
+        int vocab = tokenizer.vocabulary().size();
+        LlamaConfig config = new LlamaConfig(DIM, FFN, LAYERS, HEADS, KV_HEADS, DIM / HEADS, vocab, contextLength, 1e-5f,
+                10000f, DIM / HEADS, RopeMode.NORMAL);
         GgufMetadata.Builder builder = GgufMetadata.builder()
-                .putString(MetadataKey.GENERAL_ARCHITECTURE.key(), a)
-                .putString(MetadataKey.GENERAL_NAME.key(), "tiny-llama")
-                .putInt(MetadataKey.CONTEXT_LENGTH.of(a), contextLength)
-                .putInt(MetadataKey.EMBEDDING_LENGTH.of(a), DIM)
-                .putInt(MetadataKey.BLOCK_COUNT.of(a), LAYERS)
-                .putInt(MetadataKey.FEED_FORWARD_LENGTH.of(a), FFN)
-                .putInt(MetadataKey.ROPE_DIMENSION_COUNT.of(a), DIM / HEADS)
-                .putInt(MetadataKey.ATTENTION_HEAD_COUNT.of(a), HEADS)
-                .putInt(MetadataKey.ATTENTION_HEAD_COUNT_KV.of(a), KV_HEADS)
-                .putFloat(MetadataKey.ATTENTION_LAYER_NORM_RMS_EPSILON.of(a), 1e-5f)
-                .putString(MetadataKey.TOKENIZER_MODEL.key(), "llama")
-                .putStringArray(MetadataKey.TOKENIZER_TOKENS.key(), tokens.toArray(String[]::new))
-                .putFloatArray(MetadataKey.TOKENIZER_SCORES.key(), scores)
-                .putIntArray(MetadataKey.TOKENIZER_TOKEN_TYPE.key(), types.stream().mapToInt(Integer::intValue).toArray())
-                .putInt(MetadataKey.TOKENIZER_BOS_ID.key(), 1)
-                .putInt(MetadataKey.TOKENIZER_EOS_ID.key(), 2)
-                .putInt(MetadataKey.TOKENIZER_UNKNOWN_ID.key(), 0);
+                .putString(MetadataKey.GENERAL_ARCHITECTURE.key(), architecture)
+                .putString(MetadataKey.GENERAL_NAME.key(), "tiny-llama");
+        config.putGgufMetadata(builder, architecture);
+        tokenizer.putGgufMetadata(builder);
         if (chatTemplate != null) builder.putString(MetadataKey.TOKENIZER_CHAT_TEMPLATE.key(), chatTemplate);
         GgufMetadata meta = builder.build();
         GgufWriter w = new GgufWriter(meta);

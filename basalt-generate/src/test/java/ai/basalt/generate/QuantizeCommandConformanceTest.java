@@ -8,19 +8,19 @@ import ai.basalt.format.gguf.GgufTensorInfo;
 import ai.basalt.format.gguf.GgufWriter;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.format.gguf.TensorKey;
-import ai.basalt.format.gguf.TokenType;
 import ai.basalt.generate.oracle.LlamaCppOracle;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;
+import ai.basalt.model.fixtures.TinySentencePiece;
+import ai.basalt.model.llama.LlamaConfig;
 import ai.basalt.model.quantize.GgufQuantizer;
 import ai.basalt.model.quantize.QuantizeType;
 import ai.basalt.tensor.DType;
 import ai.basalt.tensor.Quantizer;
+import ai.basalt.tensor.RopeMode;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -141,38 +141,13 @@ class QuantizeCommandConformanceTest {
 
     /** A llama with Gaussian weights (std 1/√fan-in) and a byte-fallback SentencePiece vocabulary. */
     private static Path writeRandomLlama(Path file) {
-        List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
-        List<Integer> types = new ArrayList<>(List.of(TokenType.UNKNOWN.id(), TokenType.CONTROL.id(), TokenType.CONTROL.id()));
-        for (int b = 0; b < 256; b++) {
-            tokens.add(String.format("<0x%02X>", b));
-            types.add(TokenType.BYTE.id());
-        }
-        for (String piece : List.of("▁", "e", "t", "▁t", "he", "▁the", "a", "▁a", "n", "nd", "▁and")) {
-            tokens.add(piece);
-            types.add(TokenType.NORMAL.id());
-        }
-        float[] scores = new float[VOCAB];
-        for (int i = 259; i < VOCAB; i++) scores[i] = -(i - 259);
-        String a = "llama";
-        GgufMetadata meta = GgufMetadata.builder()
-                .putString(MetadataKey.GENERAL_ARCHITECTURE.key(), a)
-                .putString(MetadataKey.GENERAL_NAME.key(), "random-llama")
-                .putInt(MetadataKey.CONTEXT_LENGTH.of(a), CONTEXT)
-                .putInt(MetadataKey.EMBEDDING_LENGTH.of(a), DIM)
-                .putInt(MetadataKey.BLOCK_COUNT.of(a), LAYERS)
-                .putInt(MetadataKey.FEED_FORWARD_LENGTH.of(a), FFN)
-                .putInt(MetadataKey.ROPE_DIMENSION_COUNT.of(a), DIM / HEADS)
-                .putInt(MetadataKey.ATTENTION_HEAD_COUNT.of(a), HEADS)
-                .putInt(MetadataKey.ATTENTION_HEAD_COUNT_KV.of(a), KV_HEADS)
-                .putFloat(MetadataKey.ATTENTION_LAYER_NORM_RMS_EPSILON.of(a), 1e-5f)
-                .putString(MetadataKey.TOKENIZER_MODEL.key(), "llama")
-                .putStringArray(MetadataKey.TOKENIZER_TOKENS.key(), tokens.toArray(String[]::new))
-                .putFloatArray(MetadataKey.TOKENIZER_SCORES.key(), scores)
-                .putIntArray(MetadataKey.TOKENIZER_TOKEN_TYPE.key(), types.stream().mapToInt(Integer::intValue).toArray())
-                .putInt(MetadataKey.TOKENIZER_BOS_ID.key(), 1)
-                .putInt(MetadataKey.TOKENIZER_EOS_ID.key(), 2)
-                .putInt(MetadataKey.TOKENIZER_UNKNOWN_ID.key(), 0)
-                .build();
+        LlamaConfig config = new LlamaConfig(DIM, FFN, LAYERS, HEADS, KV_HEADS, DIM / HEADS, VOCAB, CONTEXT, 1e-5f,
+                10000f, DIM / HEADS, RopeMode.NORMAL);
+        GgufMetadata.Builder m = GgufMetadata.builder()
+                .putString(MetadataKey.GENERAL_ARCHITECTURE.key(), "llama")
+                .putString(MetadataKey.GENERAL_NAME.key(), "random-llama");
+        config.putGgufMetadata(m, "llama");
+        GgufMetadata meta = TinySentencePiece.tokenizer().putGgufMetadata(m).build();
         GgufWriter w = new GgufWriter(meta);
         SplittableRandom random = new SplittableRandom(5);
         int kvDim = DIM / HEADS * KV_HEADS;

@@ -4,12 +4,12 @@ import ai.basalt.format.gguf.GgufMetadata;
 import ai.basalt.format.gguf.GgufWriter;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.format.gguf.TensorKey;
-import ai.basalt.format.gguf.TokenType;
+import ai.basalt.model.fixtures.TinySentencePiece;
+import ai.basalt.model.llama.LlamaConfig;
 import ai.basalt.tensor.DType;
 import ai.basalt.tensor.Quantizer;
+import ai.basalt.tensor.RopeMode;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * @param tied whether the model has no {@code output.weight} (the token embedding is the output projection)
  */
 record RandomLlama(int dim, int ffn, int layers, int heads, int kvHeads, boolean tied, DType matrixType) {
-    static final int VOCAB = 270;
+    static final int VOCAB = TinySentencePiece.SIZE;
 
     static RandomLlama wide() {
         return new RandomLlama(256, 512, 8, 4, 2, false, DType.F32);
@@ -35,39 +35,14 @@ record RandomLlama(int dim, int ffn, int layers, int heads, int kvHeads, boolean
     }
 
     GgufMetadata metadata() {
-        List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
-        List<Integer> types = new ArrayList<>(List.of(TokenType.UNKNOWN.id(), TokenType.CONTROL.id(), TokenType.CONTROL.id()));
-        for (int b = 0; b < 256; b++) {
-            tokens.add(String.format("<0x%02X>", b));
-            types.add(TokenType.BYTE.id());
-        }
-        for (String piece : List.of("▁", "e", "t", "▁t", "he", "▁the", "a", "▁a", "n", "nd", "▁and")) {
-            tokens.add(piece);
-            types.add(TokenType.NORMAL.id());
-        }
-        float[] scores = new float[VOCAB];
-        for (int i = 259; i < VOCAB; i++) scores[i] = -(i - 259);
-        String a = "llama";
-        return GgufMetadata.builder()
-                .putString(MetadataKey.GENERAL_ARCHITECTURE.key(), a)
+        LlamaConfig config = new LlamaConfig(dim, ffn, layers, heads, kvHeads, dim / heads, VOCAB, 64, 1e-5f, 10000f,
+                dim / heads, RopeMode.NORMAL);
+        GgufMetadata.Builder m = GgufMetadata.builder()
+                .putString(MetadataKey.GENERAL_ARCHITECTURE.key(), "llama")
                 .putString(MetadataKey.GENERAL_NAME.key(), "random-llama-" + dim)
-                .putInt(MetadataKey.GENERAL_FILE_TYPE.key(), 0)
-                .putInt(MetadataKey.CONTEXT_LENGTH.of(a), 64)
-                .putInt(MetadataKey.EMBEDDING_LENGTH.of(a), dim)
-                .putInt(MetadataKey.BLOCK_COUNT.of(a), layers)
-                .putInt(MetadataKey.FEED_FORWARD_LENGTH.of(a), ffn)
-                .putInt(MetadataKey.ROPE_DIMENSION_COUNT.of(a), dim / heads)
-                .putInt(MetadataKey.ATTENTION_HEAD_COUNT.of(a), heads)
-                .putInt(MetadataKey.ATTENTION_HEAD_COUNT_KV.of(a), kvHeads)
-                .putFloat(MetadataKey.ATTENTION_LAYER_NORM_RMS_EPSILON.of(a), 1e-5f)
-                .putString(MetadataKey.TOKENIZER_MODEL.key(), "llama")
-                .putStringArray(MetadataKey.TOKENIZER_TOKENS.key(), tokens.toArray(String[]::new))
-                .putFloatArray(MetadataKey.TOKENIZER_SCORES.key(), scores)
-                .putIntArray(MetadataKey.TOKENIZER_TOKEN_TYPE.key(), types.stream().mapToInt(Integer::intValue).toArray())
-                .putInt(MetadataKey.TOKENIZER_BOS_ID.key(), 1)
-                .putInt(MetadataKey.TOKENIZER_EOS_ID.key(), 2)
-                .putInt(MetadataKey.TOKENIZER_UNKNOWN_ID.key(), 0)
-                .build();
+                .putInt(MetadataKey.GENERAL_FILE_TYPE.key(), 0);
+        config.putGgufMetadata(m, "llama");
+        return TinySentencePiece.tokenizer().putGgufMetadata(m).build();
     }
 
     /** Writes the model to {@code file}, tensors in the order convert_hf_to_gguf.py writes them. */
