@@ -12,6 +12,7 @@ module ai.basalt.model {
     exports ai.basalt.model.gpt2;
     exports ai.basalt.model.training;
     exports ai.basalt.model.quantize;
+    exports ai.basalt.model.synth;
     exports ai.basalt.model.hf;
     uses ai.basalt.model.Architecture;
     provides ai.basalt.model.Architecture with

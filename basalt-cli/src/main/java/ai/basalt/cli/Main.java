@@ -25,6 +25,7 @@ import picocli.CommandLine.ParameterException;
             ModelsCommand.class,
             ConvertCommand.class,
             QuantizeCommand.class,
+            SynthCommand.class,
             BenchCommand.class,
             TrainCommand.class,
             DataCommand.class,
