@@ -6,6 +6,7 @@ import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.format.gguf.TensorKey;
 import ai.basalt.model.ModelLoadException;
 import ai.basalt.model.gpt2.Gpt2Config;
+import ai.basalt.model.llama.Llama3RopeScaling;
 import ai.basalt.model.llama.LlamaConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +18,7 @@ import java.util.Set;
  * {@code embedding_length}, {@code num_key_value_heads} {@code attention.head_count_kv}, a {@code head_dim} other
  * than {@code hidden_size / num_attention_heads} {@code attention.key_length}, {@code rope_scaling} of type
  * {@code linear} {@code rope.scaling.type/factor}, and of type {@code llama3} the {@code rope_freqs.weight} tensor of
- * per-frequency divisors ({@link #llama3RopeFactors}). Fields {@code config.json} lacks take the defaults of the
+ * per-frequency divisors ({@link Llama3RopeScaling}). Fields {@code config.json} lacks take the defaults of the
  * family's {@code transformers} config class; a field Basalt cannot honour is refused, never ignored.
  */
 final class HuggingFaceConfig {
@@ -177,38 +178,13 @@ final class HuggingFaceConfig {
             if (!(high > low)) {
                 throw c.fail("rope_scaling.high_freq_factor", "is " + high + ", not above low_freq_factor " + low);
             }
-            return llama3RopeFactors(c.positiveFloat("rope_theta", 10000f), headDim,
-                    c.positiveFloat("rope_scaling.factor", 8f), low, high, original);
+            // The converter reads the original context from the top level of config.json, transformers from
+            // rope_scaling (preferred here): the published Llama 3 configs give 8192 either way.
+            return new Llama3RopeScaling(c.positiveFloat("rope_scaling.factor", 8f), low, high, original)
+                    .divisors(c.positiveFloat("rope_theta", 10000f), headDim);
         }
         throw c.fail(field, "is '" + type + "', which Basalt does not run for " + family.className
                 + " (it runs default, linear" + (family.permutesRope() ? ", llama3)" : ")"));
-    }
-
-    /**
-     * Llama 3's RoPE frequency divisors as {@code convert_hf_to_gguf.py}'s {@code LlamaModel.generate_extra_tensors}
-     * computes them, in float32 as torch does: frequencies with a wavelength under {@code original / high} keep
-     * theirs (1), over {@code original / low} are divided by {@code factor}, and those between are interpolated.
-     * The converter reads the original context from the top level of config.json; {@code transformers} from
-     * {@code rope_scaling} ({@link #ropeScaling} prefers the latter): the published Llama 3 configs give 8192 either
-     * way.
-     */
-    static float[] llama3RopeFactors(float base, int headDim, float factor, float low, float high, int original) {
-        float[] out = new float[headDim / 2];
-        float lowWavelength = original / low;
-        float highWavelength = original / high;
-        for (int i = 0; i < out.length; i++) {
-            float freq = 1f / (float) Math.pow(base, (float) (2 * i) / headDim);
-            float wavelength = (float) (2 * Math.PI) / freq;
-            if (wavelength < highWavelength) {
-                out[i] = 1f;
-            } else if (wavelength > lowWavelength) {
-                out[i] = factor;
-            } else {
-                float smooth = (original / wavelength - low) / (high - low);
-                out[i] = 1f / ((1f - smooth) / factor + smooth);
-            }
-        }
-        return out;
     }
 
     private static int tokenId(JsonFile c, String field, JsonNode n) {
@@ -278,7 +254,7 @@ final class HuggingFaceConfig {
         for (float f : stored) factor = Math.max(factor, f);
         int original = gguf.metadata().findInt(MetadataKey.ROPE_SCALING_ORIGINAL_CONTEXT_LENGTH.of(gguf.architecture()))
                 .orElse(LLAMA3_ORIGINAL_CONTEXT);
-        float[] again = llama3RopeFactors(l.ropeFreqBase(), l.headDim(), factor, 1f, 4f, original);
+        float[] again = new Llama3RopeScaling(factor, 1f, 4f, original).divisors(l.ropeFreqBase(), l.headDim());
         boolean same = again.length == stored.length;
         for (int i = 0; same && i < stored.length; i++) same = Math.abs(again[i] - stored[i]) <= 1e-6f * stored[i];
         if (!same) {

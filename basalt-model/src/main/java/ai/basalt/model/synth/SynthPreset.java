@@ -1,5 +1,6 @@
 package ai.basalt.model.synth;
 
+import ai.basalt.model.llama.Llama3RopeScaling;
 import ai.basalt.model.llama.LlamaConfig;
 import ai.basalt.tensor.RopeMode;
 import ai.basalt.tokenizer.PreTokenizer;
@@ -17,7 +18,7 @@ public enum SynthPreset {
     /** Meta Llama 3.2 1B: Llama 3 RoPE scaling stored as {@code rope_freqs.weight}; 256 control tokens at the end. */
     LLAMA_3_2_1B("llama-3.2-1b", "llama",
             new LlamaConfig(2048, 8192, 16, 32, 8, 64, 128256, 131072, 1e-5f, 500000f, 64, RopeMode.NORMAL),
-            new Llama3RopeScaling(32, 1, 4, 8192),
+            new Llama3RopeScaling(32f, 1f, 4f, 8192),
             new VocabularyLayout(PreTokenizer.LLAMA3, false, 128000, llama3Specials(), 128000, 128009, -1, true)),
     /** Qwen 2.5 0.5B: query/key/value biases, NeoX RoPE; 22 control tokens after the BPE tokens, then padding. */
     QWEN2_5_0_5B("qwen2.5-0.5b", "qwen2",
@@ -37,32 +38,6 @@ public enum SynthPreset {
                     "<|im_end|>", "<repo_name>", "<reponame>", "<file_sep>", "<filename>", "<gh_stars>", "<issue_start>",
                     "<issue_comment>", "<issue_closed>", "<jupyter_start>", "<jupyter_text>", "<jupyter_code>",
                     "<jupyter_output>", "<jupyter_script>", "<empty_output>"), 1, 2, -1, false));
-
-    /**
-     * Llama 3's frequency-dependent RoPE scaling ({@code rope_scaling} of type {@code llama3}), which converters store
-     * as one divisor per rotated pair in {@code rope_freqs.weight}.
-     */
-    public record Llama3RopeScaling(double factor, double lowFreqFactor, double highFreqFactor, int originalContext) {
-        /** (ropeDimensions / 2) divisors, as {@code LlamaModel.generate_extra_tensors} of convert_hf_to_gguf.py computes them. */
-        public float[] divisors(float theta, int ropeDimensions) {
-            float[] out = new float[ropeDimensions / 2];
-            double lowWavelength = originalContext / lowFreqFactor;
-            double highWavelength = originalContext / highFreqFactor;
-            for (int i = 0; i < out.length; i++) {
-                float freq = (float) (1.0 / Math.pow(theta, (2.0 * i) / ropeDimensions));
-                double wavelength = 2 * Math.PI / freq;
-                if (wavelength < highWavelength) {
-                    out[i] = 1f;
-                } else if (wavelength > lowWavelength) {
-                    out[i] = (float) factor;
-                } else {
-                    double smooth = (originalContext / wavelength - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
-                    out[i] = (float) (1 / ((1 - smooth) / factor + smooth));
-                }
-            }
-            return out;
-        }
-    }
 
     /**
      * Where the tokens go: {@code normalTokens} byte-level BPE tokens, the control tokens {@code specials} before them
