@@ -11,6 +11,7 @@ import ai.basalt.format.safetensors.SafetensorsDType;
 import ai.basalt.format.safetensors.ShardedSafetensorsWriter;
 import ai.basalt.model.ModelLoadException;
 import ai.basalt.model.gpt2.Gpt2Config;
+import ai.basalt.model.layers.ScratchSpace;
 import ai.basalt.model.llama.LlamaConfig;
 import ai.basalt.tensor.DType;
 import ai.basalt.tensor.Tensor;

@@ -1,4 +1,4 @@
-package ai.basalt.model.hf;
+package ai.basalt.model.layers;
 
 import ai.basalt.tensor.DType;
 import ai.basalt.tensor.Quantizer;
@@ -13,13 +13,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
 
 /**
- * Disk-backed room for the tensors a conversion re-encodes or rearranges: one memory-mapped file beside the output,
- * sized up front and handed out in slices, deleted on {@link #close()}. Memory does not grow with the model; the
- * disk needs room for the re-encoded tensors while the conversion runs.
+ * Disk-backed room for the tensors a writer re-encodes, rearranges or generates before {@link
+ * ai.basalt.format.gguf.GgufWriter} or a safetensors writer copies them out: one memory-mapped file beside the output,
+ * sized up front and handed out in slices, deleted on {@link #close()}. Memory does not grow with the model; the disk
+ * needs room for those tensors while the output is written. Quantization, conversion and synthetic models share it.
  */
-final class ScratchSpace implements AutoCloseable {
+public final class ScratchSpace implements AutoCloseable {
+    /** Rows per parallel task of {@link #encode}: enough to amortise the hand-off, few enough to spread small tensors. */
+    private static final int ROWS_PER_TASK = 16;
+
     private final Path file;
     private final FileChannel channel;
     private final Arena arena;
@@ -34,7 +39,7 @@ final class ScratchSpace implements AutoCloseable {
     }
 
     /** Room for {@code bytes} in a hidden file in {@code folder}, named after {@code stem}. */
-    static ScratchSpace create(Path folder, String stem, long bytes) {
+    public static ScratchSpace create(Path folder, String stem, long bytes) {
         Path file = folder.resolve("." + stem + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".scratch");
         if (bytes == 0) return new ScratchSpace(file, null, null, MemorySegment.NULL);
         Arena arena = Arena.ofShared();
@@ -50,23 +55,31 @@ final class ScratchSpace implements AutoCloseable {
     }
 
     /** The next {@code bytes} of the space. */
-    MemorySegment next(long bytes) {
+    public MemorySegment next(long bytes) {
         MemorySegment slice = space.asSlice(used, bytes);
         used += bytes;
         return slice;
     }
 
-    /** {@code source} decoded row by row and encoded as {@code type} into the next slice of the space. */
-    MemorySegment encode(Tensor source, DType type) {
+    /**
+     * {@code source} decoded row by row and encoded as {@code type} into the next slice of the space, rows in parallel
+     * (each row is encoded on its own, so the bytes do not depend on the split).
+     */
+    public MemorySegment encode(Tensor source, DType type) {
         MemorySegment out = next(type.byteSize(source.elementCount()));
+        int rows = source.rows();
         int cols = source.cols();
         long rowBytes = type.byteSize(cols);
-        float[] row = new float[cols];
         TensorOps ops = TensorOps.scalar();
-        for (int r = 0; r < source.rows(); r++) {
-            ops.dequantizeRow(source, r, row, 0);
-            Quantizer.quantize(row, 0, cols, type, out, r * rowBytes);
-        }
+        int tasks = (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        IntStream.range(0, tasks).parallel().forEach(task -> {
+            float[] row = new float[cols];
+            int end = Math.min(rows, (task + 1) * ROWS_PER_TASK);
+            for (int r = task * ROWS_PER_TASK; r < end; r++) {
+                ops.dequantizeRow(source, r, row, 0);
+                Quantizer.quantize(row, 0, cols, type, out, r * rowBytes);
+            }
+        });
         return out;
     }
 

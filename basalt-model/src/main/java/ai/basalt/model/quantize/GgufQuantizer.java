@@ -4,40 +4,32 @@ import ai.basalt.format.gguf.GgufFile;
 import ai.basalt.format.gguf.GgufMetadata;
 import ai.basalt.format.gguf.GgufWriter;
 import ai.basalt.format.gguf.MetadataKey;
+import ai.basalt.model.layers.ScratchSpace;
 import ai.basalt.tensor.DType;
-import ai.basalt.tensor.Quantizer;
 import ai.basalt.tensor.Tensor;
-import ai.basalt.tensor.TensorOps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.IntStream;
 
 /**
  * Quantizes a GGUF model file into a new one, as {@code llama-quantize IN OUT TYPE} does: the same metadata with
  * {@code general.file_type} and {@code general.quantization_version} set, and every tensor in the type its
- * {@link QuantizationPlan} gives it, re-encoded from floats by {@link Quantizer} (bit for bit as ggml's reference
+ * {@link QuantizationPlan} gives it, re-encoded from floats by {@link ai.basalt.tensor.Quantizer} (bit for bit as ggml's reference
  * quantizers, without an importance matrix).
  *
  * <p>Tensors are processed one at a time, a few rows of floats per thread, so memory does not grow with the model.
- * The re-encoded data goes to a memory-mapped scratch file beside the output, deleted when done, and then into a
+ * The re-encoded data goes to a memory-mapped {@link ScratchSpace} beside the output, deleted when done, and then into a
  * temporary file that is moved onto {@code out} only once complete: a failure never leaves a partial {@code out}.
  * This needs free disk space of about twice the output's size while it runs.
  */
 public final class GgufQuantizer {
     /** {@code GGML_QNT_VERSION}, written to {@code general.quantization_version}. */
     public static final int QUANTIZATION_VERSION = 2;
-    /** Rows each parallel task encodes. */
-    private static final int ROWS_PER_TASK = 16;
 
     /** Told after each tensor is ready. */
     @FunctionalInterface
@@ -89,28 +81,16 @@ public final class GgufQuantizer {
         long scratchSize = 0;
         for (QuantizationPlan.Entry e : plan.entries()) if (e.requantize()) scratchSize += e.byteSize();
         Path target = out.toAbsolutePath();
-        Path scratch = target.resolveSibling("." + target.getFileName() + "."
-                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".scratch");
-        try (FileChannel channel = FileChannel.open(scratch, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE);
-                Arena arena = Arena.ofShared()) {
-            MemorySegment space = scratchSize == 0 ? MemorySegment.NULL
-                    : channel.map(FileChannel.MapMode.READ_WRITE, 0, scratchSize, arena);
+        try (ScratchSpace space = ScratchSpace.create(target.getParent(), target.getFileName().toString(), scratchSize)) {
             GgufWriter writer = new GgufWriter(metadata(file.metadata(), plan.target()), file.version());
             Map<DType, Integer> perType = new EnumMap<>(DType.class);
             long before = 0;
             long after = 0;
-            long at = 0;
             int done = 0;
             int total = plan.entries().size();
             for (QuantizationPlan.Entry e : plan.entries()) {
                 Tensor source = file.tensor(e.source());
-                MemorySegment data = source.data();
-                if (e.requantize()) {
-                    data = space.asSlice(at, e.byteSize());
-                    encode(source, e.type(), data);
-                    at += e.byteSize();
-                }
+                MemorySegment data = e.requantize() ? space.encode(source, e.type()) : source.data();
                 writer.addTensor(e.name(), e.type(), e.source().dims(), data);
                 perType.merge(e.type(), 1, Integer::sum);
                 before += e.source().byteSize();
@@ -122,30 +102,7 @@ public final class GgufQuantizer {
         } catch (IOException e) {
             IOException described = new IOException(out + ": cannot write the quantized model (" + e + ")", e);
             throw new UncheckedIOException(described.getMessage(), described);
-        } finally {
-            try {
-                Files.deleteIfExists(scratch);
-            } catch (IOException ignored) {
-                // Best effort: DELETE_ON_CLOSE has normally removed it already.
-            }
         }
-    }
-
-    /** Decodes {@code source} row by row and encodes each row as {@code type} into {@code dst}. */
-    static void encode(Tensor source, DType type, MemorySegment dst) {
-        int rows = source.rows();
-        int cols = source.cols();
-        long rowBytes = type.byteSize(cols);
-        TensorOps ops = TensorOps.scalar();
-        int tasks = (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-        IntStream.range(0, tasks).parallel().forEach(task -> {
-            float[] row = new float[cols];
-            int end = Math.min(rows, (task + 1) * ROWS_PER_TASK);
-            for (int r = task * ROWS_PER_TASK; r < end; r++) {
-                ops.dequantizeRow(source, r, row, 0);
-                Quantizer.quantize(row, 0, cols, type, dst, r * rowBytes);
-            }
-        });
     }
 
     private static void checkDecodable(QuantizationPlan plan, Path in) {

@@ -5,26 +5,21 @@ import ai.basalt.format.gguf.GgufTensorInfo;
 import ai.basalt.format.gguf.GgufWriter;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.format.gguf.TensorKey;
+import ai.basalt.model.layers.ScratchSpace;
 import ai.basalt.model.llama.LlamaConfig;
 import ai.basalt.model.quantize.GgufQuantizer;
 import ai.basalt.model.quantize.QuantizationPlan;
 import ai.basalt.tensor.DType;
 import ai.basalt.tensor.Quantizer;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.IntStream;
 
 /**
@@ -202,37 +197,21 @@ public final class SyntheticModel {
      * Writes the model with values drawn from {@code seed} to {@code out}, replacing any file there; {@code out} appears
      * only once complete.
      *
-     * @throws UncheckedIOException naming {@code out} if writing fails
+     * @throws UncheckedIOException naming {@code out} or its scratch file beside it if writing fails
      */
     public void write(Path out, long seed, Listener listener) {
         Objects.requireNonNull(listener, "listener");
         Path target = out.toAbsolutePath();
-        Path scratch = target.resolveSibling("." + target.getFileName() + "."
-                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".scratch");
-        try (FileChannel channel = FileChannel.open(scratch, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE);
-                Arena arena = Arena.ofShared()) {
-            MemorySegment space = channel.map(FileChannel.MapMode.READ_WRITE, 0, dataBytes(), arena);
+        try (ScratchSpace space = ScratchSpace.create(target.getParent(), target.getFileName().toString(), dataBytes())) {
             GgufWriter writer = new GgufWriter(metadata);
-            long at = 0;
             int done = 0;
             for (Entry e : entries) {
-                MemorySegment data = space.asSlice(at, e.byteSize());
+                MemorySegment data = space.next(e.byteSize());
                 fill(e, seed, data);
-                at += e.byteSize();
                 writer.addTensor(e.name(), e.type(), e.dims(), data);
                 listener.tensorDone(e, ++done, entries.size());
             }
             writer.write(out);
-        } catch (IOException e) {
-            IOException described = new IOException(out + ": cannot write the synthetic model (" + e + ")", e);
-            throw new UncheckedIOException(described.getMessage(), described);
-        } finally {
-            try {
-                Files.deleteIfExists(scratch);
-            } catch (IOException ignored) {
-                // Best effort: DELETE_ON_CLOSE has normally removed it already.
-            }
         }
     }
 
