@@ -55,18 +55,21 @@ public enum SynthType {
     }
 
     /**
-     * The type named {@code name}, ignoring case; {@code Q4_K} and {@code Q5_K} mean {@code Q4_K_M} and {@code Q5_K_M}.
+     * The type named {@code name}, ignoring case: a float type, or a recipe as {@link QuantizeType#parse} names it
+     * ({@code Q4_K} and {@code Q5_K} mean {@code Q4_K_M} and {@code Q5_K_M}).
      *
      * @throws IllegalArgumentException naming the valid types if there is no such type
      */
     public static SynthType parse(String name) {
         String key = name.strip().toUpperCase(Locale.ROOT);
-        if (key.equals("Q4_K")) return Q4_K_M;
-        if (key.equals("Q5_K")) return Q5_K_M;
         for (SynthType t : values()) {
-            if (t.name().equals(key)) return t;
+            if (t.recipe == null && t.name().equals(key)) return t;
         }
-        throw new IllegalArgumentException("unknown type '" + name + "', expected one of " + validNames());
+        try {
+            return valueOf(QuantizeType.parse(name).name());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown type '" + name + "', expected one of " + validNames(), e);
+        }
     }
 
     /** The names {@link #parse} accepts, aliases included. */
