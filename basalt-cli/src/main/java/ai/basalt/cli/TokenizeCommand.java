@@ -2,6 +2,7 @@ package ai.basalt.cli;
 
 import ai.basalt.format.gguf.TokenType;
 import ai.basalt.model.LanguageModel;
+import ai.basalt.model.hf.HuggingFaceFolder;
 import ai.basalt.tokenizer.HuggingFaceTokenizerJson;
 import ai.basalt.tokenizer.TokenDecoder;
 import ai.basalt.tokenizer.Tokenizer;
@@ -29,8 +30,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "tokenize", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Print the token ids of TEXT under a model's tokenizer.",
-            "--model may also name a Hugging Face tokenizer.json (byte-level BPE) or a folder holding one; then no "
-                    + "model is loaded."},
+            "--model may also name a Hugging Face tokenizer.json (byte-level BPE) or a folder holding one that is "
+                    + "not a model folder (no config.json); then no model is loaded."},
         footer = {"", "Output: the ids on one line, separated by spaces. With --json, one JSON array of "
                 + "{\"id\": N, \"piece\": TEXT} objects, where piece is the token's own text (a special token's "
                 + "name; U+FFFD where the token holds only part of a character).",
@@ -82,12 +83,14 @@ final class TokenizeCommand implements Callable<Integer> {
     }
 
     /**
-     * The {@code tokenizer.json} that {@code --model} names, itself or in its folder (a Hugging Face model folder's
-     * tokenizer is read without its weights); null if it names a model.
+     * The {@code tokenizer.json} that {@code --model} names, itself or in a folder that is not a model; null if it
+     * names a model (a Hugging Face model folder included: its tokenizer is the one the model runs with, which
+     * {@code tokenizer_config.json} and {@code tokenizer.model} may change).
      */
     private Path tokenizerJson() {
         if (modelOption.model == null || modelOption.model.isBlank()) return null;
         Path path = Path.of(modelOption.model);
+        if (HuggingFaceFolder.isModelFolder(path)) return null;
         if (Files.isDirectory(path)) {
             Path inside = path.resolve("tokenizer.json");
             return Files.isRegularFile(inside) ? inside : null;

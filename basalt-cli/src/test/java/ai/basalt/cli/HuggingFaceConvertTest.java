@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.basalt.format.gguf.GgufFile;
 import ai.basalt.format.safetensors.SafetensorsDType;
 import ai.basalt.format.safetensors.ShardedSafetensors;
+import ai.basalt.model.LanguageModel;
+import ai.basalt.model.Models;
 import ai.basalt.model.training.ModelSpec;
 import ai.basalt.model.training.TrainableModel;
 import ai.basalt.model.training.TrainableModels;
@@ -12,10 +14,14 @@ import ai.basalt.nn.Rng;
 import ai.basalt.nn.Var;
 import ai.basalt.tokenizer.ByteLevelBpeTokenizer;
 import ai.basalt.tokenizer.training.BpeTrainer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,6 +106,24 @@ class HuggingFaceConvertTest {
             assertThat(files.map(p -> p.getFileName().toString())).as("no scratch or temporary files left")
                     .allMatch(n -> !n.startsWith("."));
         }
+    }
+
+    @Test
+    void tokenizeUsesTheTokenizerTheFolderRunsWith() throws IOException {
+        // tokenizer_config.json, not tokenizer.json, asks for a BOS here: the folder's model adds it, so tokenize must.
+        Path settings = folder.resolve("tokenizer_config.json");
+        ObjectNode config = (ObjectNode) new ObjectMapper().readTree(settings.toFile());
+        config.put("bos_token", "<|endoftext|>").put("add_bos_token", true);
+        Files.writeString(settings, config.toString());
+        int[] expected;
+        try (LanguageModel model = Models.load(folder)) {
+            expected = model.tokenizer().encode("the cat", true, true);
+        }
+        assertThat(expected[0]).isEqualTo(TOKENIZER.vocabulary().id("<|endoftext|>"));
+        CliRunner r = CliRunner.run("tokenize", "--model", folder.toString(), "the cat");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out().strip()).isEqualTo(Arrays.stream(expected).mapToObj(Integer::toString)
+                .collect(Collectors.joining(" ")));
     }
 
     @Test
