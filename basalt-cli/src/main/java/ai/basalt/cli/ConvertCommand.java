@@ -61,18 +61,20 @@ final class ConvertCommand implements Callable<Integer> {
         String wrote;
         if (tokenizer != null || input.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".bin")) {
             wrote = llama2c(floatType);
-        } else if (!Files.exists(input)) {
-            throw new Main.UsageException(input + ": no such file or folder");
-        } else if (Files.exists(output) && !force) {
-            throw new Main.UsageException(output + ": already exists (pass --force to overwrite)");
-        } else if (Files.isDirectory(input)) {
-            if (Files.isDirectory(output)) throw new Main.UsageException(output + ": is a folder; a GGUF file expected");
-            HuggingFaceConverter.Summary s = HuggingFaceConverter.toGguf(input, output, floatType);
-            wrote = output + " (" + s.tensors() + " tensors, matrices " + s.type() + ")";
         } else {
-            HuggingFaceConverter.Summary s = HuggingFaceConverter.toHuggingFace(input, output, floatType,
-                    parseSize(shardSize));
-            wrote = output + "/ (" + s.tensors() + " tensors, " + s.type() + ")";
+            if (!Files.exists(input)) throw new Main.UsageException(input + ": no such file or folder");
+            Main.UsageException.requireNew(output, force);
+            if (Files.isDirectory(input)) {
+                if (Files.isDirectory(output)) {
+                    throw new Main.UsageException(output + ": is a folder; a GGUF file expected");
+                }
+                HuggingFaceConverter.Summary s = HuggingFaceConverter.toGguf(input, output, floatType);
+                wrote = output + " (" + s.tensors() + " tensors, matrices " + s.type() + ")";
+            } else {
+                HuggingFaceConverter.Summary s = HuggingFaceConverter.toHuggingFace(input, output, floatType,
+                        parseSize(shardSize));
+                wrote = output + "/ (" + s.tensors() + " tensors, " + s.type() + ")";
+            }
         }
         PrintWriter err = spec.commandLine().getErr();
         err.println("basalt: wrote " + wrote);
@@ -86,9 +88,7 @@ final class ConvertCommand implements Callable<Integer> {
         }
         if (!Files.isRegularFile(input)) throw new Main.UsageException(input + ": no such checkpoint file");
         if (!Files.isRegularFile(tokenizer)) throw new Main.UsageException(tokenizer + ": no such tokenizer file");
-        if (Files.exists(output) && !force) {
-            throw new Main.UsageException(output + ": already exists (pass --force to overwrite)");
-        }
+        Main.UsageException.requireNew(output, force);
         if (floatType != null) throw new Main.UsageException("--type applies to Hugging Face and GGUF conversions only");
         Llama2cConverter.convert(input, tokenizer, output);
         return output.toString();

@@ -118,13 +118,11 @@ final class DataCommand implements Runnable {
                 case "line" -> PrepareOptions.TextDocuments.LINE;
                 default -> throw new Main.UsageException("--documents " + documents + ": expected file or line");
             };
-            try {
+            return Main.UsageException.parsing(() -> {
                 PrepareOptions o = PrepareOptions.defaults().withFormat(f).withTextField(textField).withTextDocuments(d)
                         .withSplit(s, validationFraction).withSeed(seed);
                 return threads == null ? o : o.withThreads(threads);
-            } catch (IllegalArgumentException e) {
-                throw new Main.UsageException(e.getMessage());
-            }
+            });
         }
     }
 }

@@ -7,6 +7,9 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -133,6 +136,30 @@ public final class Main implements Runnable {
 
         UsageException(String message) {
             super(message);
+        }
+
+        /** What {@code parser} returns, its {@link IllegalArgumentException} (a bad option value) a usage error. */
+        static <T> T parsing(Supplier<T> parser) {
+            try {
+                return parser.get();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+
+        /** Checks that {@code output} does not exist yet, unless {@code --force} allows replacing it. */
+        static void requireNew(Path output, boolean force) {
+            if (Files.exists(output) && !force) {
+                throw new UsageException(output + ": already exists (pass --force to overwrite)");
+            }
+        }
+
+        /** Checks that the folder {@code output} is to be written in exists. */
+        static void requireFolderOf(Path output) {
+            Path folder = output.toAbsolutePath().getParent();
+            if (folder != null && !Files.isDirectory(folder)) {
+                throw new UsageException(folder + ": no such folder for the output");
+            }
         }
     }
 

@@ -44,14 +44,11 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        QuantizeType target = parseType();
+        QuantizeType target = Main.UsageException.parsing(() -> QuantizeType.parse(type));
         if (!Files.isRegularFile(input)) throw new Main.UsageException(input + ": no such model file");
-        Path folder = output.toAbsolutePath().getParent();
-        if (folder != null && !Files.isDirectory(folder)) throw new Main.UsageException(folder + ": no such folder for the output");
+        Main.UsageException.requireFolderOf(output);
         if (sameFile()) throw new Main.UsageException(output + ": is the input file; choose another output");
-        if (Files.exists(output) && !force) {
-            throw new Main.UsageException(output + ": already exists (pass --force to overwrite)");
-        }
+        Main.UsageException.requireNew(output, force);
         long inputSize = size(input);
         GgufQuantizer.Summary summary;
         try (ProgressDisplay bar = ProgressDisplay.bytes(main.err, ProgressDisplay.interactive(), "quantize", inputSize)) {
@@ -71,14 +68,6 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         main.err.flush();
         return 0;
-    }
-
-    private QuantizeType parseType() {
-        try {
-            return QuantizeType.parse(type);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException(e.getMessage());
-        }
     }
 
     private boolean sameFile() {

@@ -38,11 +38,7 @@ final class SamplingOptions {
     List<String> stop = new ArrayList<>();
 
     GenerationParams params() {
-        try {
-            return new GenerationParams(
-                    new SamplingParams(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed), maxTokens, stop);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException(e.getMessage());
-        }
+        return Main.UsageException.parsing(() -> new GenerationParams(
+                new SamplingParams(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed), maxTokens, stop));
     }
 }

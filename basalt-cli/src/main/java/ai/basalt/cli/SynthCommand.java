@@ -3,11 +3,9 @@ package ai.basalt.cli;
 import ai.basalt.model.synth.SynthPreset;
 import ai.basalt.model.synth.SynthType;
 import ai.basalt.model.synth.SyntheticModel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,14 +44,11 @@ final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SynthPreset p = parse(() -> SynthPreset.parse(preset));
-        SynthType t = parse(() -> SynthType.parse(type));
+        SynthPreset p = Main.UsageException.parsing(() -> SynthPreset.parse(preset));
+        SynthType t = Main.UsageException.parsing(() -> SynthType.parse(type));
         if (layers != null && layers <= 0) throw new Main.UsageException("--layers must be positive, got " + layers);
-        Path folder = output.toAbsolutePath().getParent();
-        if (folder != null && !Files.isDirectory(folder)) throw new Main.UsageException(folder + ": no such folder for the output");
-        if (Files.exists(output) && !force) {
-            throw new Main.UsageException(output + ": already exists (pass --force to overwrite)");
-        }
+        Main.UsageException.requireFolderOf(output);
+        Main.UsageException.requireNew(output, force);
         SyntheticModel model = SyntheticModel.plan(p, t, layers == null ? p.config().blockCount() : layers);
         long total = model.dataBytes();
         long start = System.nanoTime();
@@ -71,13 +66,5 @@ final class SynthCommand implements Callable<Integer> {
                 + ")");
         main.err.flush();
         return 0;
-    }
-
-    private static <T> T parse(Supplier<T> parser) {
-        try {
-            return parser.get();
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException(e.getMessage());
-        }
     }
 }

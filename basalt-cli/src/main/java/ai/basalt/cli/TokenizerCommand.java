@@ -104,13 +104,10 @@ final class TokenizerCommand implements Runnable {
 
         private String bpe(Main main) {
             List<String> special = specials == null ? List.of(DEFAULT_SPECIAL) : specials;
-            BpeTrainer.Config config;
-            try {
-                config = new BpeTrainer.Config(vocabSize == null ? 1024 : vocabSize, special);
-                if (threads != null) config = config.withThreads(threads);
-            } catch (IllegalArgumentException e) {
-                throw new Main.UsageException(e.getMessage());
-            }
+            BpeTrainer.Config config = Main.UsageException.parsing(() -> {
+                BpeTrainer.Config c = new BpeTrainer.Config(vocabSize == null ? 1024 : vocabSize, special);
+                return threads == null ? c : c.withThreads(threads);
+            });
             AtomicLong read = new AtomicLong();
             boolean show = ProgressDisplay.interactive();
             // one bar per phase: bytes counted, then merges made
