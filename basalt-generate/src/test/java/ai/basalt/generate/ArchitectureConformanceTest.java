@@ -131,7 +131,7 @@ class ArchitectureConformanceTest {
             LlamaCppOracle.Result expected = oracle.greedy(prompt, STEPS);
             assertThat(expected.steps()).as("llama.cpp's greedy steps").hasSize(STEPS);
 
-            int[] ours = greedy(model, prompt, STEPS);
+            int[] ours = Logits.greedy(model, prompt, STEPS);
             assertThat(ours).as("%s: Basalt's greedy tokens", name).containsExactly(expected.tokens());
             assertThat(Arrays.stream(ours).distinct().count()).as("distinct tokens generated").isGreaterThan(3);
 
@@ -165,7 +165,7 @@ class ArchitectureConformanceTest {
         write(file, f, f.arch(), tensors);
         int[] prompt = tokenizer.encode(PROMPT);
         try (LanguageModel model = Models.load(file)) {
-            int[] ours = greedy(model, prompt, STEPS);
+            int[] ours = Logits.greedy(model, prompt, STEPS);
             ReferenceDecoder reference = f.reference(tensors, tokenizer.vocabulary().size(), prompt.length + STEPS);
             List<double[]> want = referenceLogits(reference, concat(prompt, ours), prompt.length);
             int[] referenceTokens = want.stream().mapToInt(ArchitectureConformanceTest::argmax).toArray();
@@ -200,19 +200,6 @@ class ArchitectureConformanceTest {
                         .as("qwen3: max relative logit difference against llama.cpp").isLessThanOrEqualTo(RELATIVE_TOLERANCE);
             }
         }
-    }
-
-    /** Basalt's own greedy decoding, one token at a time against its KV cache. */
-    private static int[] greedy(LanguageModel model, int[] prompt, int steps) {
-        InferenceState state = model.newState(model.contextLength());
-        float[] logits = null;
-        for (int i = 0; i < prompt.length; i++) logits = model.forward(state, prompt[i], i, true);
-        int[] out = new int[steps];
-        for (int step = 0; step < steps; step++) {
-            out[step] = Logits.argmax(logits);
-            if (step + 1 < steps) logits = model.forward(state, out[step], prompt.length + step, true);
-        }
-        return out;
     }
 
     /** Basalt's logits after each prefix {@code path[0, n)} with {@code first <= n < path.length}, in one pass. */

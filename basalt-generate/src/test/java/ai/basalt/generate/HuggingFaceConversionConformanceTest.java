@@ -76,7 +76,7 @@ class HuggingFaceConversionConformanceTest {
             LlamaCppOracle.Result expected = oracle.greedy(prompt, STEPS);
             assertThat(expected.steps()).as("llama.cpp's greedy steps").hasSize(STEPS);
 
-            int[] ours = greedy(model, prompt, STEPS);
+            int[] ours = Logits.greedy(model, prompt, STEPS);
             assertThat(ours).as("%s: Basalt's greedy tokens on the folder", name).containsExactly(expected.tokens());
             assertThat(Arrays.stream(ours).distinct().count()).as("distinct tokens generated").isGreaterThan(3);
 
@@ -102,17 +102,6 @@ class HuggingFaceConversionConformanceTest {
         }
     }
 
-    private static int[] greedy(LanguageModel model, int[] prompt, int steps) {
-        InferenceState state = model.newState(prompt.length + steps);
-        float[] logits = null;
-        for (int i = 0; i < prompt.length; i++) logits = model.forward(state, prompt[i], i, true);
-        int[] out = new int[steps];
-        for (int s = 0; s < steps; s++) {
-            out[s] = Logits.argmax(logits);
-            if (s + 1 < steps) logits = model.forward(state, out[s], prompt.length + s, true);
-        }
-        return out;
-    }
 
     /** A tensor of the folder: its transformers name, shape (outermost first) and values. */
     private record HfTensor(String name, long[] shape, float[] values) {}

@@ -1,6 +1,12 @@
 package ai.basalt.generate;
 
-/** The two views of a logit vector the conformance tests compare against llama.cpp: probabilities and argmax. */
+import ai.basalt.model.InferenceState;
+import ai.basalt.model.LanguageModel;
+
+/**
+ * The two views of a logit vector the conformance tests compare against llama.cpp, probabilities and argmax, and
+ * Basalt's own greedy decoding through them.
+ */
 final class Logits {
     private Logits() {}
 
@@ -23,5 +29,21 @@ final class Logits {
         int best = 0;
         for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
         return best;
+    }
+
+    /**
+     * Basalt's greedy decoding straight through the model, one token at a time against its KV cache: the
+     * {@code steps} tokens after {@code prompt} (not empty).
+     */
+    static int[] greedy(LanguageModel model, int[] prompt, int steps) {
+        InferenceState state = model.newState(prompt.length + steps);
+        float[] logits = null;
+        for (int pos = 0; pos < prompt.length; pos++) logits = model.forward(state, prompt[pos], pos, pos == prompt.length - 1);
+        int[] out = new int[steps];
+        for (int i = 0; i < steps; i++) {
+            out[i] = argmax(logits);
+            if (i + 1 < steps) logits = model.forward(state, out[i], prompt.length + i, true);
+        }
+        return out;
     }
 }

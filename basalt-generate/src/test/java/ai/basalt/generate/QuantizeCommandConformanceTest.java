@@ -79,7 +79,7 @@ class QuantizeCommandConformanceTest {
     void theF32InputAgreesToFloatRounding() {
         try (LlamaCppOracle oracle = LlamaCppOracle.open(f32); LanguageModel model = Models.load(f32)) {
             int[] theirTokens = oracle.greedy(PROMPT, 16).tokens();
-            assertThat(basaltGreedy(model, PROMPT, theirTokens.length)).containsExactly(theirTokens);
+            assertThat(Logits.greedy(model, PROMPT, theirTokens.length)).containsExactly(theirTokens);
             int[] path = concat(PROMPT, theirTokens);
             InferenceState state = model.newState(path.length);
             double worst = 0;
@@ -121,17 +121,6 @@ class QuantizeCommandConformanceTest {
         }
     }
 
-    private static int[] basaltGreedy(LanguageModel model, int[] prompt, int steps) {
-        InferenceState state = model.newState(prompt.length + steps);
-        float[] logits = null;
-        for (int pos = 0; pos < prompt.length; pos++) logits = model.forward(state, prompt[pos], pos, pos == prompt.length - 1);
-        int[] out = new int[steps];
-        for (int i = 0; i < steps; i++) {
-            out[i] = Logits.argmax(logits);
-            if (i + 1 < steps) logits = model.forward(state, out[i], prompt.length + i, true);
-        }
-        return out;
-    }
 
     private static int[] concat(int[] a, int[] b) {
         int[] out = Arrays.copyOf(a, a.length + b.length);

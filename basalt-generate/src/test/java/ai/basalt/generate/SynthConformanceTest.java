@@ -10,7 +10,6 @@ import ai.basalt.model.synth.SynthPreset;
 import ai.basalt.model.synth.SynthType;
 import ai.basalt.model.synth.SyntheticModel;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +36,7 @@ class SynthConformanceTest {
             assertThat(prompt).containsExactly(oracle.tokenize(PROMPT, true, false));
             int[] theirs = oracle.greedy(prompt, STEPS).tokens();
             assertThat(theirs).hasSize(STEPS);
-            assertThat(greedy(model, prompt, STEPS)).containsExactly(theirs);
+            assertThat(Logits.greedy(model, prompt, STEPS)).containsExactly(theirs);
             float[] logits = forwardAll(model, prompt);
             assertThat(LlamaCppParityTest.relativeGap(logits, oracle.logits(prompt))).isLessThan(1e-4);
         }
@@ -77,15 +76,4 @@ class SynthConformanceTest {
         return logits;
     }
 
-    private static int[] greedy(LanguageModel model, int[] prompt, int steps) {
-        InferenceState state = model.newState(prompt.length + steps);
-        float[] logits = null;
-        for (int pos = 0; pos < prompt.length; pos++) logits = model.forward(state, prompt[pos], pos, pos == prompt.length - 1);
-        int[] out = new int[steps];
-        for (int i = 0; i < steps; i++) {
-            out[i] = Logits.argmax(logits);
-            if (i + 1 < steps) logits = model.forward(state, out[i], prompt.length + i, true);
-        }
-        return Arrays.copyOf(out, steps);
-    }
 }
