@@ -111,7 +111,12 @@ class ArchitectureConformanceTest {
 
     @BeforeAll
     void tokenizer() {
-        tokenizer = new BpeTrainer(new BpeTrainer.Config(300, List.of(END_OF_TEXT))).train(TEXT.repeat(20));
+        tokenizer = smallTokenizer();
+    }
+
+    /** A 300-token byte-level BPE trained on a short repeated text, with {@code <|endoftext|>}: small random models. */
+    static ByteLevelBpeTokenizer smallTokenizer() {
+        return new BpeTrainer(new BpeTrainer.Config(300, List.of(END_OF_TEXT))).train(TEXT.repeat(20));
     }
 
     @ParameterizedTest

@@ -12,7 +12,6 @@ import ai.basalt.model.Models;
 import ai.basalt.model.hf.HuggingFaceConverter;
 import ai.basalt.tokenizer.ByteLevelBpeTokenizer;
 import ai.basalt.tokenizer.HuggingFaceTokenizerJson;
-import ai.basalt.tokenizer.training.BpeTrainer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -44,7 +43,6 @@ class HuggingFaceConversionConformanceTest {
     private static final int STEPS = 64;
     private static final double RELATIVE_TOLERANCE = 1e-3;
     private static final String END_OF_TEXT = "<|endoftext|>";
-    private static final String TEXT = "the cat sat on the mat. the dog sat on the log. a bird sang in the tree. ";
     private static final String PROMPT = "the cat sat";
     private static final int DIM = 64, FFN = 96, LAYERS = 2, HEADS = 4, KV_HEADS = 2, HEAD_DIM = 16, CONTEXT = 128;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,7 +54,7 @@ class HuggingFaceConversionConformanceTest {
 
     @BeforeAll
     void tokenizer() {
-        tokenizer = new BpeTrainer(new BpeTrainer.Config(300, List.of(END_OF_TEXT))).train(TEXT.repeat(20));
+        tokenizer = ArchitectureConformanceTest.smallTokenizer();
     }
 
     @ParameterizedTest
