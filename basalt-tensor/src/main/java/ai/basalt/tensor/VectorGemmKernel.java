@@ -63,19 +63,24 @@ final class VectorGemmKernel {
     /**
      * Packing where each stored row p holds a sliver's {@code width} elements side by side:
      * {@code dst[at + s·kc + p·width + w] = src[off + (p0 + p)·ld + x0 + s + w]}, zero past {@code count}.
+     * Stored rows are read one after the other, each from start to end: walking a sliver down the rows
+     * instead strides ld floats per access, a page apart for wide matrices, where no prefetcher follows and
+     * every line was a miss to memory.
      */
     private static void packAlongRows(float[] src, int off, int ld, int p0, int kc, int x0, int count, int width,
             float[] dst, int at) {
-        for (int s = 0; s < count; s += width) {
-            int from = off + p0 * ld + x0 + s;
-            int w = Math.min(width, count - s);
-            for (int v = 0; v < width; v += L) {
-                VectorMask<Float> valid = F.indexInRange(v, w);
-                VectorMask<Float> inSliver = F.indexInRange(v, width);
-                for (int p = 0; p < kc; p++) {
-                    FloatVector.fromArray(F, src, from + p * ld + v, valid)
-                            .intoArray(dst, at + s * kc + p * width + v, inSliver);
-                }
+        int whole = count / width * width;
+        int partial = width % L; // lanes of a sliver's last vector, when the width is not whole vectors
+        VectorMask<Float> last = VectorMask.fromLong(F, (1L << partial) - 1);
+        for (int p = 0; p < kc; p++) {
+            int from = off + (p0 + p) * ld + x0, to = at + p * width;
+            for (int s = 0; s < whole; s += width) {
+                int v = 0;
+                for (; v + L <= width; v += L) FloatVector.fromArray(F, src, from + s + v).intoArray(dst, to + s * kc + v);
+                if (partial > 0) FloatVector.fromArray(F, src, from + s + v, last).intoArray(dst, to + s * kc + v, last);
+            }
+            for (int w = 0; whole < count && w < width; w++) { // the last sliver, part past the end: scalar, and rare
+                dst[to + whole * kc + w] = whole + w < count ? src[from + whole + w] : 0f;
             }
         }
     }
