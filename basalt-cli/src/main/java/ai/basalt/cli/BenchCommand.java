@@ -81,8 +81,12 @@ final class BenchCommand implements Callable<Integer> {
                         + " exceeds the model's context of " + model.contextLength());
             }
             int[] prompt = new SplittableRandom(1234).ints(promptTokens, 0, model.vocabularySize()).toArray();
-            Measurement pp = measure("pp" + promptTokens, promptTokens, () -> prefill(model, prompt));
-            Measurement tg = measure("tg" + genTokens, genTokens, () -> generate(model, genTokens));
+            // one state per test, reused by every run (as llama-bench clears and reuses its context): runs
+            // overwrite the cache from position 0 and allocate nothing
+            InferenceState promptState = model.newState(promptTokens);
+            InferenceState genState = model.newState(genTokens);
+            Measurement pp = measure("pp" + promptTokens, promptTokens, () -> model.prefill(promptState, prompt, 0, true));
+            Measurement tg = measure("tg" + genTokens, genTokens, () -> generate(model, genState, genTokens));
             report(model, pp, tg);
         }
         return 0;
@@ -99,13 +103,7 @@ final class BenchCommand implements Callable<Integer> {
         return new Measurement(test, tokens, tps);
     }
 
-    private static void prefill(LanguageModel model, int[] prompt) {
-        InferenceState s = model.newState(prompt.length);
-        for (int i = 0; i < prompt.length; i++) model.forward(s, prompt[i], i, i == prompt.length - 1);
-    }
-
-    private static void generate(LanguageModel model, int n) {
-        InferenceState s = model.newState(n);
+    private static void generate(LanguageModel model, InferenceState s, int n) {
         int token = model.tokenizer().vocabulary().bos() >= 0 ? model.tokenizer().vocabulary().bos() : 0;
         for (int i = 0; i < n; i++) {
             float[] logits = model.forward(s, token, i, true);
@@ -117,6 +115,23 @@ final class BenchCommand implements Callable<Integer> {
         int best = 0;
         for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
         return best;
+    }
+
+    /**
+     * The process's peak resident set (Linux {@code VmHWM}: heap, code and the pages of the memory-mapped model
+     * touched), or -1 where /proc does not tell it.
+     */
+    static long peakRssBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private void report(LanguageModel model, Measurement... ms) {
@@ -136,6 +151,12 @@ final class BenchCommand implements Callable<Integer> {
             doc.put("model", model.name());
             doc.put("architecture", model.architecture());
             doc.put("parameters", model.parameterCount());
+            doc.put("type", model.weightType());
+            doc.put("prefill_tokens_per_second", ms[0].median());
+            doc.put("decode_tokens_per_second", ms[1].median());
+            doc.put("prompt_tokens", ms[0].tokens());
+            doc.put("gen_tokens", ms[1].tokens());
+            doc.put("peak_rss_bytes", peakRssBytes());
             doc.put("threads", threads);
             doc.put("kernels", kernels);
             doc.put("repetitions", repetitions);

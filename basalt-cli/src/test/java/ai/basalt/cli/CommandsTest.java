@@ -100,6 +100,16 @@ class CommandsTest {
         }
         assertThat(doc.get("results").get(0).get("test").asText()).isEqualTo("pp8");
         assertThat(doc.get("results").get(1).get("test").asText()).isEqualTo("tg4");
+        // the headline fields: medians of the two tests, the stored type, the peak resident set
+        assertThat(doc.get("prefill_tokens_per_second").asDouble())
+                .isEqualTo(doc.get("results").get(0).get("median_tokens_per_second").asDouble());
+        assertThat(doc.get("decode_tokens_per_second").asDouble())
+                .isEqualTo(doc.get("results").get(1).get("median_tokens_per_second").asDouble());
+        assertThat(doc.get("type").asText()).isEqualTo("F32");
+        long fileBytes = java.nio.file.Files.size(model);
+        if (java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/status"))) {
+            assertThat(doc.get("peak_rss_bytes").asLong()).isGreaterThan(fileBytes);
+        }
     }
 
     @Test

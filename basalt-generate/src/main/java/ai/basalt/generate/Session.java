@@ -111,10 +111,11 @@ public final class Session {
         for (int t : evaluated) chain.accept(t);
 
         long start = System.nanoTime();
-        float[] logits = null;
-        for (int i = 0; i < input.size(); i++) {
-            logits = evaluate(input.get(i), i == input.size() - 1);
-            chain.accept(input.get(i));
+        int[] batch = input.stream().mapToInt(Integer::intValue).toArray();
+        float[] logits = model.prefill(state, batch, evaluated.size(), true);
+        for (int t : batch) {
+            evaluated.add(t);
+            chain.accept(t);
         }
         pendingToken = -1;
         long promptNanos = System.nanoTime() - start;

@@ -30,6 +30,14 @@ public interface LanguageModel extends AutoCloseable {
     long parameterCount();
 
     /**
+     * The stored type of the model's matrices, as a file is named by it: that of the first layer's query
+     * projection (Q4_K in a Q4_K_M file, whose rules store some other matrices in Q6_K), or "unknown".
+     */
+    default String weightType() {
+        return "unknown";
+    }
+
+    /**
      * The Jinja chat template the model ships (GGUF {@code tokenizer.chat_template}), or empty for a model
      * without one, such as a base model. Rendering it is the generation layer's job.
      */
@@ -49,6 +57,25 @@ public interface LanguageModel extends AutoCloseable {
      *     out of the vocabulary
      */
     float[] forward(InferenceState state, int token, int position, boolean computeLogits);
+
+    /**
+     * Runs {@code tokens} at positions {@code start}, {@code start + 1}, … (a prompt) and returns the logits after
+     * the last one (the state's buffer, as {@link #forward}), or null when {@code computeLogits} is false. The
+     * same as calling {@link #forward} for each token in turn, which this default does; models that can
+     * instead push the whole batch through each layer at once (every weight read once for all tokens)
+     * override it. Their logits then differ from the one-at-a-time ones in the order of additions only.
+     *
+     * @throws IllegalArgumentException if a position is beyond the state's capacity or a token is out of the
+     *     vocabulary; tokens before the bad one may have been run
+     */
+    default float[] prefill(InferenceState state, int[] tokens, int start, boolean computeLogits) {
+        if (tokens.length == 0) throw new IllegalArgumentException("prefill of no tokens");
+        float[] logits = null;
+        for (int i = 0; i < tokens.length; i++) {
+            logits = forward(state, tokens[i], start + i, computeLogits && i == tokens.length - 1);
+        }
+        return logits;
+    }
 
     @Override
     void close();

@@ -77,6 +77,28 @@ public interface TensorOps {
         });
     }
 
+    /**
+     * Batched matrix product for n input rows at once (a prompt's tokens): {@code out[i·R + r] = w[r] · x[i·C ..
+     * i·C + C)} for i in [0, n) and every row r of {@code w} (R rows, C columns). This default runs {@link #dotRow}
+     * for each pair, weight rows split across the pool: the reference. Implementations may instead reuse each
+     * weight row across all n inputs (a matrix-matrix product); results then differ from {@link #dotRow}'s in
+     * the order of the additions only.
+     */
+    default void matmul(Tensor w, float[] x, int n, float[] out) {
+        int rows = w.rows(), cols = w.cols();
+        if ((long) n * cols > x.length) {
+            throw new IllegalArgumentException("input of length " + x.length + " for " + n + " rows of " + cols + " columns of " + w);
+        }
+        if ((long) n * rows > out.length) {
+            throw new IllegalArgumentException("output of length " + out.length + " for " + n + " rows of " + rows + " from " + w);
+        }
+        Parallel.forRows(rows, (long) n * cols, (start, end) -> {
+            for (int r = start; r < end; r++) {
+                for (int i = 0; i < n; i++) out[i * rows + r] = dotRow(w, r, x, i * cols);
+            }
+        });
+    }
+
     /** The fastest implementation this JVM supports. */
     static TensorOps best() {
         return TensorOpsProvider.best();

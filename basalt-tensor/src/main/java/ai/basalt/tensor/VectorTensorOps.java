@@ -77,6 +77,46 @@ final class VectorTensorOps implements TensorOps {
         return sum;
     }
 
+    /**
+     * Batched products from {@link #BATCH_GEMM} inputs on run as a matrix-matrix product: the weight rows are
+     * dequantized a panel at a time (exact: every stored value is a float) into a float buffer, and {@link Gemm}
+     * multiplies all n inputs by it, so that each weight is read from memory once per batch instead of once per
+     * input, and the products run at the GEMM's pace.
+     */
+    @Override
+    public void matmul(Tensor w, float[] x, int n, float[] out) {
+        if (n < BATCH_GEMM) {
+            TensorOps.super.matmul(w, x, n, out);
+            return;
+        }
+        int rows = w.rows(), cols = w.cols();
+        if ((long) n * cols > x.length || (long) n * rows > out.length) {
+            TensorOps.super.matmul(w, x, n, out); // its checks name the mismatch
+            return;
+        }
+        int panelRows = Math.max(1, Math.min(rows, PANEL_FLOATS / cols));
+        float[] panel = PANEL.get();
+        if (panel.length < panelRows * cols) {
+            panel = new float[panelRows * cols];
+            PANEL.set(panel);
+        }
+        float[] buf = panel;
+        for (int r0 = 0; r0 < rows; r0 += panelRows) {
+            int first = r0, count = Math.min(panelRows, rows - r0);
+            Parallel.forRows(count, cols, (start, end) -> {
+                for (int r = start; r < end; r++) dequantizeRow(w, first + r, buf, r * cols);
+            });
+            GEMM.gemm(false, true, n, count, cols, 1f, x, 0, cols, buf, 0, cols, 0f, out, first, rows);
+        }
+    }
+
+    /** Inputs from which {@link #matmul(Tensor, float[], int, float[])} multiplies matrices (below: rows). */
+    static final int BATCH_GEMM = 4;
+    /** Floats in a dequantized weight panel (8 MiB). */
+    private static final int PANEL_FLOATS = 1 << 21;
+    private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
+    private static final Gemm GEMM = VectorGemm.create();
+
     @Override
     public float dotRow(Tensor w, int row, float[] x, int xOff) {
         MemorySegment seg = w.data();

@@ -72,6 +72,11 @@ public final class Gpt2Model implements LanguageModel {
     }
 
     @Override
+    public String weightType() {
+        return weights.wqkv[0].type().name();
+    }
+
+    @Override
     public InferenceState newState(int contextLength) {
         if (contextLength < 1 || contextLength > config.contextLength()) {
             throw new IllegalArgumentException("context length " + contextLength + " must be between 1 and the model's "

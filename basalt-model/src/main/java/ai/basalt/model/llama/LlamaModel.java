@@ -78,6 +78,11 @@ public final class LlamaModel implements LanguageModel {
     }
 
     @Override
+    public String weightType() {
+        return (config.fusedQkv() ? weights.wqkv[0] : weights.wq[0]).type().name();
+    }
+
+    @Override
     public InferenceState newState(int contextLength) {
         if (contextLength < 1 || contextLength > config.contextLength()) {
             throw new IllegalArgumentException("context length " + contextLength + " must be between 1 and the model's "
@@ -95,6 +100,7 @@ public final class LlamaModel implements LanguageModel {
         if (token < 0 || token >= config.vocabularySize()) {
             throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + config.vocabularySize());
         }
+        s.reserve(position + 1);
         ops.dequantizeRow(weights.tokenEmbedding, token, s.x, 0);
         ropeAngles(s, position);
         for (int l = 0; l < config.blockCount(); l++) {
@@ -105,6 +111,114 @@ public final class LlamaModel implements LanguageModel {
         ops.rmsnorm(s.x, 0, s.x, 0, weights.outputNorm, config.embeddingLength(), config.rmsEpsilon());
         ops.matmul(weights.output, s.x, s.logits);
         return s.logits;
+    }
+
+    /**
+     * The prompt through each layer as one batch of up to {@link LlamaState#MAX_BATCH} tokens: every projection
+     * is one matrix product over the batch ({@link TensorOps#matmul(ai.basalt.tensor.Tensor, float[], int,
+     * float[])}), so each weight is read once per batch instead of once per token; norms, RoPE and attention run
+     * per token as in {@link #forward}, each token attending over the cache up to its own position.
+     */
+    @Override
+    public float[] prefill(InferenceState state, int[] tokens, int start, boolean computeLogits) {
+        LlamaState s = stateOf(state);
+        if (tokens.length == 0) throw new IllegalArgumentException("prefill of no tokens");
+        if (start < 0 || start + tokens.length > s.capacity) {
+            throw new IllegalArgumentException("positions " + start + " to " + (start + tokens.length - 1)
+                    + " are outside the context of " + s.capacity + " tokens");
+        }
+        for (int token : tokens) {
+            if (token < 0 || token >= config.vocabularySize()) {
+                throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + config.vocabularySize());
+            }
+        }
+        s.reserve(start + tokens.length);
+        LlamaState.Batch b = s.batch();
+        int n = 0;
+        for (int done = 0; done < tokens.length; done += n) {
+            n = Math.min(b.size, tokens.length - done);
+            runBatch(s, b, tokens, done, n, start + done);
+        }
+        if (!computeLogits) return null;
+        int dim = config.embeddingLength();
+        System.arraycopy(b.x, (n - 1) * dim, s.x, 0, dim);
+        ops.rmsnorm(s.x, 0, s.x, 0, weights.outputNorm, dim, config.rmsEpsilon());
+        ops.matmul(weights.output, s.x, s.logits);
+        return s.logits;
+    }
+
+    /** tokens[from .. from + n) at positions pos0 .. pos0 + n − 1 through every layer, leaving b.x as the residuals. */
+    private void runBatch(LlamaState s, LlamaState.Batch b, int[] tokens, int from, int n, int pos0) {
+        LlamaConfig c = config;
+        int dim = c.embeddingLength(), qDim = c.qDim(), kvDim = c.kvDim(), ffn = c.feedForwardLength();
+        int half = c.ropeDimensions() / 2;
+        for (int i = 0; i < n; i++) {
+            ops.dequantizeRow(weights.tokenEmbedding, tokens[from + i], b.x, i * dim);
+            ropeAngles(pos0 + i, b.cos, b.sin, i * half);
+        }
+        for (int l = 0; l < c.blockCount(); l++) {
+            for (int i = 0; i < n; i++) ops.rmsnorm(b.xb, i * dim, b.x, i * dim, weights.attnNorm[l], dim, c.rmsEpsilon());
+            projectQkv(b, l, n);
+            for (int i = 0; i < n; i++) {
+                if (c.attentionBias()) {
+                    ops.axpy(1f, weights.bq[l], 0, b.q, i * qDim, qDim);
+                    ops.axpy(1f, weights.bk[l], 0, b.k, i * kvDim, kvDim);
+                    ops.axpy(1f, weights.bv[l], 0, b.v, i * kvDim, kvDim);
+                }
+                if (c.qkNorm()) {
+                    normalizeHeads(b.q, i * qDim, c.headCount(), weights.qNorm[l]);
+                    normalizeHeads(b.k, i * kvDim, c.headCountKv(), weights.kNorm[l]);
+                }
+                System.arraycopy(b.cos, i * half, s.cos, 0, half);
+                System.arraycopy(b.sin, i * half, s.sin, 0, half);
+                rotateHeads(b.q, i * qDim, c.headCount(), s.cos, s.sin);
+                rotateHeads(b.k, i * kvDim, c.headCountKv(), s.cos, s.sin);
+                System.arraycopy(b.k, i * kvDim, s.keyCache[l], (pos0 + i) * kvDim, kvDim);
+                System.arraycopy(b.v, i * kvDim, s.valueCache[l], (pos0 + i) * kvDim, kvDim);
+            }
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(b.q, i * qDim, s.q, 0, qDim);
+                attention.attend(s.q, s.keyCache[l], s.valueCache[l], s.scores, s.attnOut, pos0 + i + 1);
+                System.arraycopy(s.attnOut, 0, b.attnOut, i * qDim, qDim);
+            }
+            ops.matmul(weights.wo[l], b.attnOut, n, b.proj);
+            ops.axpy(1f, b.proj, 0, b.x, 0, n * dim);
+
+            for (int i = 0; i < n; i++) ops.rmsnorm(b.xb, i * dim, b.x, i * dim, weights.ffnNorm[l], dim, c.rmsEpsilon());
+            if (c.fusedGateUp()) {
+                ops.matmul(weights.wUp[l], b.xb, n, b.gateUp);
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(b.gateUp, i * 2 * ffn, b.gate, i * ffn, ffn);
+                    System.arraycopy(b.gateUp, i * 2 * ffn + ffn, b.up, i * ffn, ffn);
+                }
+            } else {
+                ops.matmul(weights.wGate[l], b.xb, n, b.gate);
+                ops.matmul(weights.wUp[l], b.xb, n, b.up);
+            }
+            ops.silu(b.gate, 0, n * ffn);
+            ops.mul(b.gate, b.up, n * ffn);
+            ops.matmul(weights.wDown[l], b.gate, n, b.proj);
+            ops.axpy(1f, b.proj, 0, b.x, 0, n * dim);
+        }
+    }
+
+    /** The batch's q, k, v from its normed inputs: separate products or one stacked one split by rows. */
+    private void projectQkv(LlamaState.Batch b, int l, int n) {
+        LlamaConfig c = config;
+        int qDim = c.qDim(), kvDim = c.kvDim();
+        if (c.fusedQkv()) {
+            int stride = qDim + 2 * kvDim;
+            ops.matmul(weights.wqkv[l], b.xb, n, b.qkv);
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(b.qkv, i * stride, b.q, i * qDim, qDim);
+                System.arraycopy(b.qkv, i * stride + qDim, b.k, i * kvDim, kvDim);
+                System.arraycopy(b.qkv, i * stride + qDim + kvDim, b.v, i * kvDim, kvDim);
+            }
+        } else {
+            ops.matmul(weights.wq[l], b.xb, n, b.q);
+            ops.matmul(weights.wk[l], b.xb, n, b.k);
+            ops.matmul(weights.wv[l], b.xb, n, b.v);
+        }
     }
 
     private LlamaState stateOf(InferenceState state) {
@@ -121,14 +235,18 @@ public final class LlamaModel implements LanguageModel {
      * scale, so that angles agree with llama.cpp to the last bit.
      */
     private void ropeAngles(LlamaState s, int position) {
+        ropeAngles(position, s.cos, s.sin, 0);
+    }
+
+    private void ropeAngles(int position, float[] cos, float[] sin, int off) {
         float thetaScale = (float) Math.pow(config.ropeFreqBase(), -2.0f / config.ropeDimensions());
         float[] factors = weights.ropeFreqFactors;
         float freqScale = config.ropeFreqScale();
         float theta = position;
-        for (int i = 0; i < s.cos.length; i++) {
+        for (int i = 0; i < config.ropeDimensions() / 2; i++) {
             float angle = freqScale * (factors == null ? theta : theta / factors[i]);
-            s.cos[i] = (float) Math.cos(angle);
-            s.sin[i] = (float) Math.sin(angle);
+            cos[off + i] = (float) Math.cos(angle);
+            sin[off + i] = (float) Math.sin(angle);
             theta *= thetaScale;
         }
     }
@@ -175,13 +293,25 @@ public final class LlamaModel implements LanguageModel {
 
     /** RMSNorm of each head of x on its own, with one weight vector shared by the heads (Qwen3's Q/K norm). */
     private void normalizeHeads(float[] x, int heads, float[] weight) {
+        normalizeHeads(x, 0, heads, weight);
+    }
+
+    private void normalizeHeads(float[] x, int off, int heads, float[] weight) {
         int headDim = config.headDim();
-        for (int h = 0; h < heads; h++) ops.rmsnorm(x, h * headDim, x, h * headDim, weight, headDim, config.rmsEpsilon());
+        for (int h = 0; h < heads; h++) {
+            int at = off + h * headDim;
+            ops.rmsnorm(x, at, x, at, weight, headDim, config.rmsEpsilon());
+        }
     }
 
     private void rotateHeads(float[] x, int heads, LlamaState s) {
+        rotateHeads(x, 0, heads, s.cos, s.sin);
+    }
+
+    /** RoPE on each of {@code heads} heads of x from {@code off}, by the angles whose cosines and sines are given. */
+    private void rotateHeads(float[] x, int off, int heads, float[] cos, float[] sin) {
         int headDim = config.headDim();
-        for (int h = 0; h < heads; h++) ops.rope(x, h * headDim, config.ropeDimensions(), s.cos, s.sin, config.ropeMode());
+        for (int h = 0; h < heads; h++) ops.rope(x, off + h * headDim, config.ropeDimensions(), cos, sin, config.ropeMode());
     }
 
     /**

@@ -6,9 +6,9 @@ import ai.basalt.model.InferenceState;
 final class LlamaState implements InferenceState {
     final LlamaModel owner;
     final int capacity;
-    /** (layers, capacity · kvDim) */
+    /** (layers, positions reserved · kvDim), grown by {@link #reserve} */
     final float[][] keyCache;
-    /** (layers, capacity · kvDim) */
+    /** (layers, positions reserved · kvDim), grown by {@link #reserve} */
     final float[][] valueCache;
     /** residual stream (C) */
     final float[] x;
@@ -26,7 +26,7 @@ final class LlamaState implements InferenceState {
     final float[] qkv;
     /** fused gate|up projection (2F); null unless the model stacks them */
     final float[] gateUp;
-    /** attention scores (heads, capacity) */
+    /** attention scores (heads, positions reserved) */
     final float[][] scores;
     /** RoPE cosines and sines of the current position (ropeDimensions / 2) */
     final float[] cos, sin;
@@ -36,9 +36,11 @@ final class LlamaState implements InferenceState {
     LlamaState(LlamaModel owner, LlamaConfig c, int capacity) {
         this.owner = owner;
         this.capacity = capacity;
+        this.config = c;
         int layers = c.blockCount();
-        keyCache = new float[layers][Math.multiplyExact(capacity, c.kvDim())];
-        valueCache = new float[layers][Math.multiplyExact(capacity, c.kvDim())];
+        Math.multiplyExact(capacity, c.kvDim()); // the largest cache array must be indexable
+        keyCache = new float[layers][0];
+        valueCache = new float[layers][0];
         x = new float[c.embeddingLength()];
         xb = new float[c.embeddingLength()];
         attnOut = new float[c.qDim()];
@@ -50,10 +52,69 @@ final class LlamaState implements InferenceState {
         up = new float[c.feedForwardLength()];
         qkv = c.fusedQkv() ? new float[c.qDim() + 2 * c.kvDim()] : null;
         gateUp = c.fusedGateUp() ? new float[2 * c.feedForwardLength()] : null;
-        scores = new float[c.headCount()][capacity];
+        scores = new float[c.headCount()][0];
         cos = new float[c.ropeDimensions() / 2];
         sin = new float[c.ropeDimensions() / 2];
         logits = new float[c.vocabularySize()];
+    }
+
+    /** Positions the cache arrays (and score rows) hold now. */
+    private int reserved;
+
+    /**
+     * Makes the KV cache hold at least {@code positions} positions: the arrays grow on demand, doubling, up to the
+     * capacity, so that a state sized to a long context (131,072 for Llama 3.2) takes memory for the positions
+     * used, not for all it could hold.
+     */
+    void reserve(int positions) {
+        if (positions <= reserved) return;
+        int size = (int) Math.min(capacity, Math.max(positions, Math.max(MIN_RESERVE, 2L * reserved)));
+        int kvDim = config.kvDim();
+        for (int l = 0; l < keyCache.length; l++) {
+            keyCache[l] = java.util.Arrays.copyOf(keyCache[l], size * kvDim);
+            valueCache[l] = java.util.Arrays.copyOf(valueCache[l], size * kvDim);
+        }
+        for (int h = 0; h < scores.length; h++) scores[h] = new float[size];
+        reserved = size;
+    }
+
+    /** Positions reserved at the first use. */
+    private static final int MIN_RESERVE = 256;
+
+    /** Tokens a prompt batch holds at most (llama.cpp's default micro-batch is 512). */
+    static final int MAX_BATCH = 256;
+    private final LlamaConfig config;
+    private Batch batch;
+
+    /** The buffers of a prompt batch, made on first use. */
+    Batch batch() {
+        if (batch == null) batch = new Batch(config, Math.min(capacity, MAX_BATCH));
+        return batch;
+    }
+
+    /** Row-major (tokens, width) activations of a batch of prompt tokens, as the single-token fields above. */
+    static final class Batch {
+        final int size;
+        final float[] x, xb, q, k, v, attnOut, proj, gate, up, qkv, gateUp;
+        /** RoPE cosines and sines per token (tokens, ropeDimensions / 2) */
+        final float[] cos, sin;
+
+        Batch(LlamaConfig c, int size) {
+            this.size = size;
+            x = new float[size * c.embeddingLength()];
+            xb = new float[size * c.embeddingLength()];
+            q = new float[size * c.qDim()];
+            k = new float[size * c.kvDim()];
+            v = new float[size * c.kvDim()];
+            attnOut = new float[size * c.qDim()];
+            proj = new float[size * c.embeddingLength()];
+            gate = new float[size * c.feedForwardLength()];
+            up = new float[size * c.feedForwardLength()];
+            qkv = c.fusedQkv() ? new float[size * (c.qDim() + 2 * c.kvDim())] : null;
+            gateUp = c.fusedGateUp() ? new float[size * 2 * c.feedForwardLength()] : null;
+            cos = new float[size * (c.ropeDimensions() / 2)];
+            sin = new float[size * (c.ropeDimensions() / 2)];
+        }
     }
 
     @Override

@@ -39,7 +39,7 @@ import java.util.SplittableRandom;
  *
  * <p>Shapes: C = 64, F = 96, 2 layers, 4 query heads over 2 KV heads, head width 16 (32 for qwen3).
  */
-final class RandomCheckpoint {
+public final class RandomCheckpoint {
     static final int DIM = 64, FFN = 96, LAYERS = 2, HEADS = 4, KV_HEADS = 2, CONTEXT = 128;
     static final String END_OF_TEXT = "<|endoftext|>";
     static final String TEMPLATE = "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}";
@@ -56,7 +56,7 @@ final class RandomCheckpoint {
      * @param padding unused vocabulary slots past the tokenizer's tokens (config.json's vocab_size is larger)
      * @param bareGpt2 GPT-2 tensors without the "transformer." prefix, as the openai-community/gpt2 checkpoint has them
      */
-    record Case(String name, String family, int headDim, boolean tied, String rope, SafetensorsDType dtype,
+    public record Case(String name, String family, int headDim, boolean tied, String rope, SafetensorsDType dtype,
             long shardBytes, int padding, boolean bareGpt2) {
         String ggufArch() {
             return family.equals("mistral") ? "llama" : family;
@@ -70,7 +70,7 @@ final class RandomCheckpoint {
     static final List<String> CASES = List.of("llama", "mistral", "qwen2", "qwen3", "phi3", "gpt2", "gpt2-bare",
             "llama-tied", "llama-linear-rope", "llama3-rope", "llama-sharded", "llama-bf16", "qwen2-f16");
 
-    static Case of(String name) {
+    public static Case of(String name) {
         SafetensorsDType f32 = SafetensorsDType.F32;
         return switch (name) {
             case "llama" -> new Case(name, "llama", 16, false, "none", f32, 0, 0, false);
@@ -95,7 +95,7 @@ final class RandomCheckpoint {
     /** GGUF names and layout, values already rounded to the checkpoint's dtype. */
     final List<Tensor> tensors;
 
-    RandomCheckpoint(Case c) {
+    public RandomCheckpoint(Case c) {
         this.c = c;
         this.tokenizer = c.sentencePiece() ? sentencePiece(c.padding()) : bpe(c.padding());
         this.tensors = weights(new SplittableRandom(c.name().hashCode()));
@@ -108,7 +108,7 @@ final class RandomCheckpoint {
     // ----------------------------------------------------------------------------------------------------------
     // The GGUF file, as convert_hf_to_gguf.py writes it
 
-    Path writeGguf(Path file) {
+    public Path writeGguf(Path file) {
         String a = c.ggufArch();
         GgufMetadata.Builder m = GgufMetadata.builder().putString(MetadataKey.GENERAL_ARCHITECTURE.key(), a)
                 .putString(MetadataKey.GENERAL_NAME.key(), "random " + c.name());

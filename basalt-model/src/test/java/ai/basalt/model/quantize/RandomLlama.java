@@ -19,18 +19,18 @@ import java.util.SplittableRandom;
  * @param dim C, the embedding width (256 lets the k-quants apply; 64 forces their fallbacks)
  * @param tied whether the model has no {@code output.weight} (the token embedding is the output projection)
  */
-record RandomLlama(int dim, int ffn, int layers, int heads, int kvHeads, boolean tied, DType matrixType) {
+public record RandomLlama(int dim, int ffn, int layers, int heads, int kvHeads, boolean tied, DType matrixType) {
     static final int VOCAB = TinySentencePiece.SIZE;
 
-    static RandomLlama wide() {
+    public static RandomLlama wide() {
         return new RandomLlama(256, 512, 8, 4, 2, false, DType.F32);
     }
 
-    static RandomLlama narrow() {
+    public static RandomLlama narrow() {
         return new RandomLlama(64, 128, 2, 4, 2, true, DType.F32);
     }
 
-    RandomLlama withMatrixType(DType type) {
+    public RandomLlama withMatrixType(DType type) {
         return new RandomLlama(dim, ffn, layers, heads, kvHeads, tied, type);
     }
 
@@ -46,7 +46,7 @@ record RandomLlama(int dim, int ffn, int layers, int heads, int kvHeads, boolean
     }
 
     /** Writes the model to {@code file}, tensors in the order convert_hf_to_gguf.py writes them. */
-    Path write(Path file) {
+    public Path write(Path file) {
         GgufWriter w = new GgufWriter(metadata());
         SplittableRandom random = new SplittableRandom(11);
         int kvDim = dim / heads * kvHeads;
