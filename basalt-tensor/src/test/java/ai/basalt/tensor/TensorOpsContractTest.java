@@ -116,6 +116,28 @@ class TensorOpsContractTest {
         assertClose("matmul", actual, expected, r -> sumTolerance(cols, rowMagnitude(w, r, x, 0)));
     }
 
+    /** n inputs at once (a prompt batch): below the GEMM threshold and above it, against the reference's dotRow. */
+    @ParameterizedTest(name = "{0} {1} {2}x{3}")
+    @MethodSource("shapes")
+    void batchedMatmul(Backend b, DType type, int rows, int cols) {
+        Random rnd = new Random(23L * cols + rows + type.ordinal());
+        Tensor w = copyOffHeap(Quantizer.tensor("w", type, values(rnd, rows * cols, -2, 2), cols, rows));
+        for (int n : new int[] {1, 3, 4, 13}) {
+            float[] x = values(rnd, n * cols, -1, 1);
+            float[] expected = new float[n * rows];
+            float[] actual = filled(n * rows + 5);
+            b.reference().matmul(w, x, n, expected);
+            b.ops().matmul(w, x, n, actual);
+            for (int i = 0; i < n; i++) {
+                int token = i;
+                assertClose("batched matmul n=" + n + " input " + i, java.util.Arrays.copyOfRange(actual, i * rows, (i + 1) * rows),
+                        java.util.Arrays.copyOfRange(expected, i * rows, (i + 1) * rows),
+                        r -> sumTolerance(cols, rowMagnitude(w, r, x, token * cols)));
+            }
+            assertThat(actual[n * rows]).as("nothing written past n rows").isEqualTo(SENTINEL);
+        }
+    }
+
     @ParameterizedTest(name = "{0} {1} {2}x{3}")
     @MethodSource("shapes")
     void dequantizeRowIsExact(Backend b, DType type, int rows, int cols) {
