@@ -80,8 +80,10 @@ final class VectorTensorOps implements TensorOps {
     /**
      * Batched products from {@link #BATCH_GEMM} inputs on run as a matrix-matrix product: the weight rows are
      * dequantized a panel at a time (exact: every stored value is a float) into a float buffer, and {@link Gemm}
-     * multiplies all n inputs by it, so that each weight is read from memory once per batch instead of once per
-     * input, and the products run at the GEMM's pace.
+     * multiplies it by all n inputs, so that each weight is read from memory once per batch instead of once per
+     * input, and the products run at the GEMM's pace. The panel is the GEMM's A, which its direct path reads in
+     * place when the batch is a few slivers wide: packing it (a gather per element) took 16% of a 128-token
+     * prompt, and this orientation made prefill some 25% faster (Q8_0 llama-3.2-1b, 2 threads).
      */
     @Override
     public void matmul(Tensor w, float[] x, int n, float[] out) {
@@ -101,12 +103,25 @@ final class VectorTensorOps implements TensorOps {
             PANEL.set(panel);
         }
         float[] buf = panel;
+        float[] product = PRODUCT.get();
+        if (product.length < panelRows * n) {
+            product = new float[panelRows * n];
+            PRODUCT.set(product);
+        }
+        float[] ct = product;
         for (int r0 = 0; r0 < rows; r0 += panelRows) {
             int first = r0, count = Math.min(panelRows, rows - r0);
             Parallel.forRows(count, cols, (start, end) -> {
                 for (int r = start; r < end; r++) dequantizeRow(w, first + r, buf, r * cols);
             });
-            GEMM.gemm(false, true, n, count, cols, 1f, x, 0, cols, buf, 0, cols, 0f, out, first, rows);
+            // (panel rows, n) = panel · xᵀ: the weights are op(A), read in place by the GEMM's direct path (a batch
+            // of at most a few slivers of inputs), so only the small batch is packed; then transposed into out
+            GEMM.gemm(false, true, count, n, cols, 1f, buf, 0, cols, x, 0, cols, 0f, ct, 0, n);
+            Parallel.forRows(n, count, (i0, i1) -> {
+                for (int i = i0; i < i1; i++) {
+                    for (int r = 0; r < count; r++) out[i * rows + first + r] = ct[r * n + i];
+                }
+            });
         }
     }
 
@@ -115,6 +130,7 @@ final class VectorTensorOps implements TensorOps {
     /** Floats in a dequantized weight panel (8 MiB). */
     private static final int PANEL_FLOATS = 1 << 21;
     private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> PRODUCT = ThreadLocal.withInitial(() -> new float[0]);
     private static final Gemm GEMM = VectorGemm.create();
 
     @Override
