@@ -1,5 +1,6 @@
 package ai.basalt.cli;
 
+import ai.basalt.generate.SpeedTest;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.tensor.Parallel;
@@ -55,6 +56,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
+    @Option(names = "--compare-llamacpp", description = "Run llama.cpp (de.kherud:llama) on the same GGUF file in the "
+            + "same run, alternating, and print both and their ratios. Runs from the benchmark module through the "
+            + "./basalt launcher: llama.cpp is never part of the product.")
+    boolean compareLlamaCpp;
+
     @Spec
     CommandSpec spec;
 
@@ -74,6 +80,10 @@ final class BenchCommand implements Callable<Integer> {
             throw new Main.UsageException(
                     "--prompt-tokens, --gen-tokens, --repetitions and --threads must be at least 1, --warmup at least 0");
         }
+        if (compareLlamaCpp) {
+            throw new Main.UsageException("--compare-llamacpp runs from the benchmark module: start it through the "
+                    + "./basalt launcher, which builds and runs it (llama.cpp is never part of this jar)");
+        }
         Parallel.setThreads(threads);
         try (LanguageModel model = modelOption.load(main.hub())) {
             if (promptTokens + genTokens > model.contextLength()) {
@@ -85,36 +95,18 @@ final class BenchCommand implements Callable<Integer> {
             // overwrite the cache from position 0 and allocate nothing
             InferenceState promptState = model.newState(promptTokens);
             InferenceState genState = model.newState(genTokens);
-            Measurement pp = measure("pp" + promptTokens, promptTokens, () -> model.prefill(promptState, prompt, 0, true));
-            Measurement tg = measure("tg" + genTokens, genTokens, () -> generate(model, genState, genTokens));
+            Measurement pp = measure("pp" + promptTokens, promptTokens, () -> SpeedTest.prompt(model, promptState, prompt));
+            Measurement tg = measure("tg" + genTokens, genTokens, () -> SpeedTest.generation(model, genState, genTokens));
             report(model, pp, tg);
         }
         return 0;
     }
 
-    private Measurement measure(String test, int tokens, Runnable run) {
-        for (int i = 0; i < warmup; i++) run.run(); // JIT compilation and page cache
+    private Measurement measure(String test, int tokens, java.util.function.LongSupplier run) {
+        for (int i = 0; i < warmup; i++) run.getAsLong(); // JIT compilation and page cache
         double[] tps = new double[repetitions];
-        for (int i = 0; i < repetitions; i++) {
-            long t0 = System.nanoTime();
-            run.run();
-            tps[i] = tokens * 1e9 / (System.nanoTime() - t0);
-        }
+        for (int i = 0; i < repetitions; i++) tps[i] = tokens * 1e9 / run.getAsLong();
         return new Measurement(test, tokens, tps);
-    }
-
-    private static void generate(LanguageModel model, InferenceState s, int n) {
-        int token = model.tokenizer().vocabulary().bos() >= 0 ? model.tokenizer().vocabulary().bos() : 0;
-        for (int i = 0; i < n; i++) {
-            float[] logits = model.forward(s, token, i, true);
-            token = argmax(logits);
-        }
-    }
-
-    private static int argmax(float[] x) {
-        int best = 0;
-        for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
-        return best;
     }
 
     /**

@@ -113,6 +113,14 @@ class CommandsTest {
     }
 
     @Test
+    void compareLlamaCppIsNotPartOfTheProductJar() {
+        Path model = new TinyLlama().write(dir.resolve("tiny.gguf"));
+        CliRunner r = CliRunner.run("bench", "--model", model.toString(), "--compare-llamacpp");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.err()).contains("--compare-llamacpp runs from the benchmark module").doesNotContain("Exception");
+    }
+
+    @Test
     void chatCarriesTheConversationAndQuits() {
         Path model = new TinyLlama().write(dir.resolve("tiny.gguf"));
         var in = System.in;

@@ -6,7 +6,7 @@ import ai.basalt.format.gguf.GgufMetadata;
 import ai.basalt.format.gguf.GgufWriter;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.format.gguf.TensorKey;
-import ai.basalt.generate.oracle.LlamaCppOracle;
+import ai.basalt.testkit.llamacpp.LlamaCppOracle;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;

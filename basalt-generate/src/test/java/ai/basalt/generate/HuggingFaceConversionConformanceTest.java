@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.basalt.format.gguf.GgufFile;
 import ai.basalt.format.safetensors.SafetensorsDType;
 import ai.basalt.format.safetensors.SafetensorsWriter;
-import ai.basalt.generate.oracle.LlamaCppOracle;
+import ai.basalt.testkit.llamacpp.LlamaCppOracle;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;

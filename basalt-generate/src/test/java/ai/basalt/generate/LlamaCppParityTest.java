@@ -2,7 +2,7 @@ package ai.basalt.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.basalt.generate.oracle.LlamaCppOracle;
+import ai.basalt.testkit.llamacpp.LlamaCppOracle;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;

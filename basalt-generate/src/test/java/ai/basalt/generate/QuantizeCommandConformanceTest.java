@@ -8,7 +8,7 @@ import ai.basalt.format.gguf.GgufTensorInfo;
 import ai.basalt.format.gguf.GgufWriter;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.format.gguf.TensorKey;
-import ai.basalt.generate.oracle.LlamaCppOracle;
+import ai.basalt.testkit.llamacpp.LlamaCppOracle;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;

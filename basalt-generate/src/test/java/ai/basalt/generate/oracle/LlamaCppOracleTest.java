@@ -3,10 +3,11 @@ package ai.basalt.generate.oracle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import ai.basalt.generate.oracle.LlamaCppOracle.KvCache;
-import ai.basalt.generate.oracle.LlamaCppOracle.Options;
-import ai.basalt.generate.oracle.LlamaCppOracle.Result;
-import ai.basalt.generate.oracle.LlamaCppOracle.Step;
+import ai.basalt.testkit.llamacpp.LlamaCppOracle;
+import ai.basalt.testkit.llamacpp.LlamaCppOracle.KvCache;
+import ai.basalt.testkit.llamacpp.LlamaCppOracle.Options;
+import ai.basalt.testkit.llamacpp.LlamaCppOracle.Result;
+import ai.basalt.testkit.llamacpp.LlamaCppOracle.Step;
 import ai.basalt.testkit.ConformanceData;
 import java.nio.file.Path;
 import java.util.Arrays;

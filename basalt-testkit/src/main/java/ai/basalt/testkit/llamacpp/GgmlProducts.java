@@ -1,4 +1,4 @@
-package ai.basalt.generate.oracle;
+package ai.basalt.testkit.llamacpp;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;

@@ -1,4 +1,4 @@
-package ai.basalt.generate.oracle;
+package ai.basalt.testkit.llamacpp;
 
 import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaModel;
@@ -621,6 +621,38 @@ public final class LlamaCppOracle implements AutoCloseable {
             clearKv();
             evaluate(local, tokens);
             return lastLogits().toArray(F32);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /**
+     * Times llama.cpp as {@code llama-bench} does, for a speed comparison in one process: prompt processing, the
+     * prompt as one batch from an empty KV cache; then generation, from an empty cache again, {@code genTokens}
+     * decodes of one token each, starting from BOS, each next token the greedy one. Returns the two wall times in
+     * nanoseconds, {prompt, generation}.
+     */
+    public synchronized long[] time(int[] promptTokens, int genTokens) {
+        if (promptTokens.length == 0 || promptTokens.length > nCtx || genTokens < 1 || genTokens > nCtx) {
+            throw new IllegalArgumentException("prompt of " + promptTokens.length + " and " + genTokens
+                    + " generated tokens for a context of " + nCtx);
+        }
+        try (Arena local = Arena.ofConfined()) {
+            clearKv();
+            long t0 = System.nanoTime();
+            evaluate(local, promptTokens);
+            long t1 = System.nanoTime();
+            clearKv();
+            MemorySegment one = local.allocate(I32);
+            int token = bos >= 0 ? bos : 0;
+            long t2 = System.nanoTime();
+            for (int i = 0; i < genTokens; i++) {
+                one.set(I32, 0, token);
+                decode(local, one, 1);
+                token = (int) api.samplerSample.invokeExact(greedySampler, ctx, -1);
+            }
+            long t3 = System.nanoTime();
+            return new long[] {t1 - t0, t3 - t2};
         } catch (Throwable e) {
             throw rethrow(e);
         }

@@ -1,0 +1,35 @@
+package ai.basalt.generate;
+
+import ai.basalt.model.InferenceState;
+import ai.basalt.model.LanguageModel;
+
+/**
+ * The two runs a speed benchmark times, as {@code llama-bench} defines them: prompt processing (a prompt through
+ * {@link LanguageModel#prefill} from an empty cache) and generation (tokens one {@link LanguageModel#forward} at
+ * a time from an empty cache, starting from BOS, each next token the greedy one). States are reused: each run
+ * writes its cache from position 0.
+ */
+public final class SpeedTest {
+    private SpeedTest() {}
+
+    /** Wall nanoseconds of one prompt-processing run of {@code prompt} in {@code state}. */
+    public static long prompt(LanguageModel model, InferenceState state, int[] prompt) {
+        long t0 = System.nanoTime();
+        model.prefill(state, prompt, 0, true);
+        return System.nanoTime() - t0;
+    }
+
+    /** Wall nanoseconds of one generation run of {@code tokens} tokens in {@code state}. */
+    public static long generation(LanguageModel model, InferenceState state, int tokens) {
+        long t0 = System.nanoTime();
+        int token = Math.max(0, model.tokenizer().vocabulary().bos());
+        for (int i = 0; i < tokens; i++) token = argmax(model.forward(state, token, i, true));
+        return System.nanoTime() - t0;
+    }
+
+    private static int argmax(float[] x) {
+        int best = 0;
+        for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+        return best;
+    }
+}
