@@ -53,6 +53,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-w", "--warmup"}, paramLabel = "N", description = "Unmeasured runs first, for the JIT (default: ${DEFAULT-VALUE}).")
     int warmup = 3;
 
+    @Option(names = {"-d", "--depth"}, paramLabel = "N", description = "Context already in the cache when generation "
+            + "is timed, prefilled untimed (default: ${DEFAULT-VALUE}).")
+    int depth = 0;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -76,9 +80,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (promptTokens < 1 || genTokens < 1 || repetitions < 1 || threads < 1 || warmup < 0) {
-            throw new Main.UsageException(
-                    "--prompt-tokens, --gen-tokens, --repetitions and --threads must be at least 1, --warmup at least 0");
+        if (promptTokens < 1 || genTokens < 1 || repetitions < 1 || threads < 1 || warmup < 0 || depth < 0) {
+            throw new Main.UsageException("--prompt-tokens, --gen-tokens, --repetitions and --threads must be at least 1, "
+                    + "--warmup and --depth at least 0");
         }
         if (compareLlamaCpp) {
             throw new Main.UsageException("--compare-llamacpp runs from the benchmark module: start it through the "
@@ -86,17 +90,19 @@ final class BenchCommand implements Callable<Integer> {
         }
         Parallel.setThreads(threads);
         try (LanguageModel model = modelOption.load(main.hub())) {
-            if (promptTokens + genTokens > model.contextLength()) {
-                throw new Main.UsageException("--prompt-tokens + --gen-tokens = " + (promptTokens + genTokens)
-                        + " exceeds the model's context of " + model.contextLength());
+            if (Math.max(promptTokens, depth + genTokens) > model.contextLength()) {
+                throw new Main.UsageException("--prompt-tokens " + promptTokens + " or --depth + --gen-tokens "
+                        + (depth + genTokens) + " exceeds the model's context of " + model.contextLength());
             }
             int[] prompt = new SplittableRandom(1234).ints(promptTokens, 0, model.vocabularySize()).toArray();
             // one state per test, reused by every run (as llama-bench clears and reuses its context): runs
             // overwrite the cache from position 0 and allocate nothing
             InferenceState promptState = model.newState(promptTokens);
-            InferenceState genState = model.newState(genTokens);
+            InferenceState genState = model.newState(depth + genTokens);
+            int[] context = depth == 0 ? null : new SplittableRandom(4321).ints(depth, 0, model.vocabularySize()).toArray();
             Measurement pp = measure("pp" + promptTokens, promptTokens, () -> SpeedTest.prompt(model, promptState, prompt));
-            Measurement tg = measure("tg" + genTokens, genTokens, () -> SpeedTest.generation(model, genState, genTokens));
+            Measurement tg = measure("tg" + genTokens + (depth == 0 ? "" : "@d" + depth), genTokens,
+                    () -> SpeedTest.generation(model, genState, genTokens, context));
             report(model, pp, tg);
         }
         return 0;
@@ -148,6 +154,7 @@ final class BenchCommand implements Callable<Integer> {
             doc.put("decode_tokens_per_second", ms[1].median());
             doc.put("prompt_tokens", ms[0].tokens());
             doc.put("gen_tokens", ms[1].tokens());
+            doc.put("depth", depth);
             doc.put("peak_rss_bytes", peakRssBytes());
             doc.put("threads", threads);
             doc.put("kernels", kernels);

@@ -21,9 +21,19 @@ public final class SpeedTest {
 
     /** Wall nanoseconds of one generation run of {@code tokens} tokens in {@code state}. */
     public static long generation(LanguageModel model, InferenceState state, int tokens) {
+        return generation(model, state, tokens, null);
+    }
+
+    /**
+     * Wall nanoseconds of one generation run of {@code tokens} tokens after the context {@code depth} (prefilled
+     * first, untimed; null or empty for none), as {@code llama-bench -d}: how decoding slows as the cache fills.
+     */
+    public static long generation(LanguageModel model, InferenceState state, int tokens, int[] depth) {
+        int start = depth == null ? 0 : depth.length;
+        float[] logits = start > 0 ? model.prefill(state, depth, 0, true) : null;
         long t0 = System.nanoTime();
-        int token = Math.max(0, model.tokenizer().vocabulary().bos());
-        for (int i = 0; i < tokens; i++) token = argmax(model.forward(state, token, i, true));
+        int token = logits != null ? argmax(logits) : Math.max(0, model.tokenizer().vocabulary().bos());
+        for (int i = 0; i < tokens; i++) token = argmax(model.forward(state, token, start + i, true));
         return System.nanoTime() - t0;
     }
 

@@ -78,6 +78,36 @@ public interface TensorOps {
     }
 
     /**
+     * Scores of one query against many keys stored transposed: {@code out[outOff + j] = scale · Σ_{i<k} x[xOff + i] ·
+     * m[mOff + i·stride + j]} for j in [0, n) (m holds k rows of at least n values, {@code stride} apart). With keys
+     * as columns, lanes run over positions and no sum crosses lanes: attention over a long cache stays a stream
+     * of fused multiply-adds. This default is the reference: each output one sum over i in order.
+     */
+    default void dotColumns(float[] x, int xOff, float[] m, int mOff, int stride, int k, int n, float scale, float[] out,
+            int outOff) {
+        for (int j = 0; j < n; j++) {
+            float s = 0f;
+            for (int i = 0; i < k; i++) s += x[xOff + i] * m[mOff + i * stride + j];
+            out[outOff + j] = s * scale;
+        }
+    }
+
+    /**
+     * A weighted sum of rows: {@code out[outOff + i] = Σ_{j<n} w[wOff + j] · m[mOff + j·stride + i]} for i in
+     * [0, k), overwriting out or, with {@code accumulate}, added to it (attention's values weighted by the
+     * probabilities, a page of the cache at a time). This default is the reference: each output one sum over j in
+     * order.
+     */
+    default void sumRows(float[] w, int wOff, int n, float[] m, int mOff, int stride, int k, float[] out, int outOff,
+            boolean accumulate) {
+        for (int i = 0; i < k; i++) {
+            float s = 0f;
+            for (int j = 0; j < n; j++) s += w[wOff + j] * m[mOff + j * stride + i];
+            out[outOff + i] = accumulate ? out[outOff + i] + s : s;
+        }
+    }
+
+    /**
      * Batched matrix product for n input rows at once (a prompt's tokens): {@code out[i·R + r] = w[r] · x[i·C ..
      * i·C + C)} for i in [0, n) and every row r of {@code w} (R rows, C columns). This default runs {@link #dotRow}
      * for each pair, weight rows split across the pool: the reference. Implementations may instead reuse each

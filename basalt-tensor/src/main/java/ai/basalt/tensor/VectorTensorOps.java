@@ -442,6 +442,74 @@ final class VectorTensorOps implements TensorOps {
         for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     }
 
+    /** Lanes over the outputs j, four vectors (64 positions at 512 bits) per pass so that each x[i] is broadcast once for four. */
+    @Override
+    public void dotColumns(float[] x, int xOff, float[] m, int mOff, int stride, int k, int n, float scale, float[] out,
+            int outOff) {
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0; i < k; i++) {
+                FloatVector xi = FloatVector.broadcast(F, x[xOff + i]);
+                int at = mOff + i * stride + j;
+                a0 = FloatVector.fromArray(F, m, at).fma(xi, a0);
+                a1 = FloatVector.fromArray(F, m, at + L).fma(xi, a1);
+                a2 = FloatVector.fromArray(F, m, at + 2 * L).fma(xi, a2);
+                a3 = FloatVector.fromArray(F, m, at + 3 * L).fma(xi, a3);
+            }
+            a0.mul(scale).intoArray(out, outOff + j);
+            a1.mul(scale).intoArray(out, outOff + j + L);
+            a2.mul(scale).intoArray(out, outOff + j + 2 * L);
+            a3.mul(scale).intoArray(out, outOff + j + 3 * L);
+        }
+        for (; j + L <= n; j += L) {
+            FloatVector a = FloatVector.zero(F);
+            for (int i = 0; i < k; i++) a = FloatVector.fromArray(F, m, mOff + i * stride + j).fma(FloatVector.broadcast(F, x[xOff + i]), a);
+            a.mul(scale).intoArray(out, outOff + j);
+        }
+        for (; j < n; j++) {
+            float s = 0f;
+            for (int i = 0; i < k; i++) s = Math.fma(x[xOff + i], m[mOff + i * stride + j], s);
+            out[outOff + j] = s * scale;
+        }
+    }
+
+    /** Lanes over the outputs i, accumulated in registers across all n rows (no store per row). */
+    @Override
+    public void sumRows(float[] w, int wOff, int n, float[] m, int mOff, int stride, int k, float[] out, int outOff,
+            boolean accumulate) {
+        int i = 0;
+        for (; i + 4 * L <= k; i += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int j = 0; j < n; j++) {
+                FloatVector wj = FloatVector.broadcast(F, w[wOff + j]);
+                int at = mOff + j * stride + i;
+                a0 = FloatVector.fromArray(F, m, at).fma(wj, a0);
+                a1 = FloatVector.fromArray(F, m, at + L).fma(wj, a1);
+                a2 = FloatVector.fromArray(F, m, at + 2 * L).fma(wj, a2);
+                a3 = FloatVector.fromArray(F, m, at + 3 * L).fma(wj, a3);
+            }
+            store(a0, out, outOff + i, accumulate);
+            store(a1, out, outOff + i + L, accumulate);
+            store(a2, out, outOff + i + 2 * L, accumulate);
+            store(a3, out, outOff + i + 3 * L, accumulate);
+        }
+        for (; i + L <= k; i += L) {
+            FloatVector a = FloatVector.zero(F);
+            for (int j = 0; j < n; j++) a = FloatVector.fromArray(F, m, mOff + j * stride + i).fma(FloatVector.broadcast(F, w[wOff + j]), a);
+            store(a, out, outOff + i, accumulate);
+        }
+        for (; i < k; i++) {
+            float s = 0f;
+            for (int j = 0; j < n; j++) s = Math.fma(w[wOff + j], m[mOff + j * stride + i], s);
+            out[outOff + i] = accumulate ? out[outOff + i] + s : s;
+        }
+    }
+
+    private static void store(FloatVector v, float[] out, int at, boolean accumulate) {
+        (accumulate ? v.add(FloatVector.fromArray(F, out, at)) : v).intoArray(out, at);
+    }
+
     @Override
     public void scale(float[] x, int off, int n, float alpha) {
         int i = 0;

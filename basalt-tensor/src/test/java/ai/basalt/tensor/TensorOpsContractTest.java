@@ -46,6 +46,10 @@ class TensorOpsContractTest {
             new Backend(ScalarTensorOps.INSTANCE, DoubleReferenceOps.INSTANCE),
             new Backend(VectorTensorOps.create(), ScalarTensorOps.INSTANCE));
 
+    static List<Backend> backends() {
+        return BACKENDS;
+    }
+
     static Stream<Arguments> sizes() {
         return BACKENDS.stream().flatMap(b -> IntStream.of(SIZES).mapToObj(n -> arguments(b, n)));
     }
@@ -114,6 +118,32 @@ class TensorOpsContractTest {
         b.ops().matmul(w, x, actual);
 
         assertClose("matmul", actual, expected, r -> sumTolerance(cols, rowMagnitude(w, r, x, 0)));
+    }
+
+    /** Attention's two products over a cache: keys as columns (scores), values as rows (weighted sum). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void dotColumnsAndSumRows(Backend b) {
+        for (int k : new int[] {1, 7, 64, 80, 128}) {
+            for (int n : new int[] {1, 5, 16, 63, 64, 65, 200, 2001}) {
+                Random rnd = new Random(31L * k + n);
+                int stride = n + 3;
+                float[] x = values(rnd, k + 2, -1, 1), m = values(rnd, k * stride + 5, -1, 1);
+                float[] expected = filled(n + 4), actual = filled(n + 4);
+                b.reference().dotColumns(x, 2, m, 5, stride, k, n, 0.125f, expected, 2);
+                b.ops().dotColumns(x, 2, m, 5, stride, k, n, 0.125f, actual, 2);
+                assertClose("dotColumns k=" + k + " n=" + n, actual, expected, j -> 1e-6 * k + 1e-6);
+
+                float[] w = values(rnd, n + 1, 0, 1), rows = values(rnd, n * (k + 9) + 4, -1, 1);
+                float[] sumExpected = filled(k + 3), sumActual = filled(k + 3);
+                b.reference().sumRows(w, 1, n, rows, 4, k + 9, k, sumExpected, 1, false);
+                b.ops().sumRows(w, 1, n, rows, 4, k + 9, k, sumActual, 1, false);
+                assertClose("sumRows k=" + k + " n=" + n, sumActual, sumExpected, i -> 1e-6 * n + 1e-6);
+                b.reference().sumRows(w, 0, n, rows, 0, k + 9, k, sumExpected, 1, true);
+                b.ops().sumRows(w, 0, n, rows, 0, k + 9, k, sumActual, 1, true);
+                assertClose("sumRows accumulating k=" + k + " n=" + n, sumActual, sumExpected, i -> 2e-6 * n + 1e-6);
+            }
+        }
     }
 
     /** n inputs at once (a prompt batch): below the GEMM threshold and above it, against the reference's dotRow. */

@@ -117,9 +117,8 @@ public final class Gpt2Model implements LanguageModel {
         ops.matmul(weights.wqkv[l], s.xb, s.qkv);
         ops.axpy(1f, weights.bqkv[l], 0, s.qkv, 0, 3 * dim);
         System.arraycopy(s.qkv, 0, s.q, 0, dim);
-        System.arraycopy(s.qkv, dim, s.keyCache[l], position * dim, dim);
-        System.arraycopy(s.qkv, 2 * dim, s.valueCache[l], position * dim, dim);
-        attention.attend(s.q, s.keyCache[l], s.valueCache[l], s.scores, s.attnOut, position + 1);
+        CachedAttention.store(s.keyPages[l], s.valuePages[l], s.capacity, dim, s.qkv, dim, s.qkv, 2 * dim, position);
+        attention.attend(s.q, s.keyPages[l], s.valuePages[l], s.capacity, s.scores, s.attnOut, position + 1);
         ops.matmul(weights.wo[l], s.attnOut, s.proj);
         ops.axpy(1f, weights.bo[l], 0, s.proj, 0, dim);
         ops.axpy(1f, s.proj, 0, s.x, 0, dim);

@@ -6,8 +6,10 @@ import ai.basalt.model.InferenceState;
 final class Gpt2State implements InferenceState {
     final Gpt2Model owner;
     final int capacity;
-    /** (layers, capacity · C) */
-    final float[][] keyCache, valueCache;
+    /** (layers, one page) of (C, capacity): keys transposed, as CachedAttention reads them */
+    final float[][][] keyPages;
+    /** (layers, one page) of (capacity, C) */
+    final float[][][] valuePages;
     /** residual stream, normed input, attention output, projection back (C each) */
     final float[] x, xb, attnOut, proj;
     /** fused query/key/value (3C) and the queries alone (C) */
@@ -23,8 +25,8 @@ final class Gpt2State implements InferenceState {
         this.owner = owner;
         this.capacity = capacity;
         int dim = c.embeddingLength();
-        keyCache = new float[c.blockCount()][Math.multiplyExact(capacity, dim)];
-        valueCache = new float[c.blockCount()][Math.multiplyExact(capacity, dim)];
+        keyPages = new float[c.blockCount()][1][Math.multiplyExact(capacity, dim)];
+        valuePages = new float[c.blockCount()][1][Math.multiplyExact(capacity, dim)];
         x = new float[dim];
         xb = new float[dim];
         attnOut = new float[dim];

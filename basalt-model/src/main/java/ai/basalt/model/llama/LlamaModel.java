@@ -173,12 +173,12 @@ public final class LlamaModel implements LanguageModel {
                 System.arraycopy(b.sin, i * half, s.sin, 0, half);
                 rotateHeads(b.q, i * qDim, c.headCount(), s.cos, s.sin);
                 rotateHeads(b.k, i * kvDim, c.headCountKv(), s.cos, s.sin);
-                System.arraycopy(b.k, i * kvDim, s.keyCache[l], (pos0 + i) * kvDim, kvDim);
-                System.arraycopy(b.v, i * kvDim, s.valueCache[l], (pos0 + i) * kvDim, kvDim);
+                CachedAttention.store(s.keyPages[l], s.valuePages[l], LlamaState.PAGE, kvDim, b.k, i * kvDim, b.v, i * kvDim,
+                        pos0 + i);
             }
             for (int i = 0; i < n; i++) {
                 System.arraycopy(b.q, i * qDim, s.q, 0, qDim);
-                attention.attend(s.q, s.keyCache[l], s.valueCache[l], s.scores, s.attnOut, pos0 + i + 1);
+                attention.attend(s.q, s.keyPages[l], s.valuePages[l], LlamaState.PAGE, s.scores, s.attnOut, pos0 + i + 1);
                 System.arraycopy(s.attnOut, 0, b.attnOut, i * qDim, qDim);
             }
             ops.matmul(weights.wo[l], b.attnOut, n, b.proj);
@@ -263,10 +263,9 @@ public final class LlamaModel implements LanguageModel {
         }
         rotateHeads(s.q, c.headCount(), s);
         rotateHeads(s.k, c.headCountKv(), s);
-        System.arraycopy(s.k, 0, s.keyCache[l], position * kvDim, kvDim);
-        System.arraycopy(s.v, 0, s.valueCache[l], position * kvDim, kvDim);
+        CachedAttention.store(s.keyPages[l], s.valuePages[l], LlamaState.PAGE, kvDim, s.k, 0, s.v, 0, position);
 
-        attention.attend(s.q, s.keyCache[l], s.valueCache[l], s.scores, s.attnOut, position + 1);
+        attention.attend(s.q, s.keyPages[l], s.valuePages[l], LlamaState.PAGE, s.scores, s.attnOut, position + 1);
         ops.matmul(weights.wo[l], s.attnOut, s.proj);
         ops.axpy(1f, s.proj, 0, s.x, 0, c.embeddingLength());
     }

@@ -1,15 +1,19 @@
 package ai.basalt.model.llama;
 
+import ai.basalt.model.layers.CachedAttention;
+
 import ai.basalt.model.InferenceState;
 
 /** KV cache and scratch buffers of one sequence running through a {@link LlamaModel}. */
 final class LlamaState implements InferenceState {
     final LlamaModel owner;
     final int capacity;
-    /** (layers, positions reserved · kvDim), grown by {@link #reserve} */
-    final float[][] keyCache;
-    /** (layers, positions reserved · kvDim), grown by {@link #reserve} */
-    final float[][] valueCache;
+    /** Positions per page of the KV cache. */
+    static final int PAGE = 256;
+    /** (layers, pages) of (kvDim, PAGE): keys transposed, as {@link CachedAttention} reads them; pages made by {@link #reserve} */
+    final float[][][] keyPages;
+    /** (layers, pages) of (PAGE, kvDim) */
+    final float[][][] valuePages;
     /** residual stream (C) */
     final float[] x;
     /** normed input of a sub-layer (C) */
@@ -26,7 +30,7 @@ final class LlamaState implements InferenceState {
     final float[] qkv;
     /** fused gate|up projection (2F); null unless the model stacks them */
     final float[] gateUp;
-    /** attention scores (heads, positions reserved) */
+    /** attention scores (heads, positions reserved), remade by {@link #reserve} */
     final float[][] scores;
     /** RoPE cosines and sines of the current position (ropeDimensions / 2) */
     final float[] cos, sin;
@@ -38,9 +42,9 @@ final class LlamaState implements InferenceState {
         this.capacity = capacity;
         this.config = c;
         int layers = c.blockCount();
-        Math.multiplyExact(capacity, c.kvDim()); // the largest cache array must be indexable
-        keyCache = new float[layers][0];
-        valueCache = new float[layers][0];
+        int pages = (capacity + PAGE - 1) / PAGE;
+        keyPages = new float[layers][pages][];
+        valuePages = new float[layers][pages][];
         x = new float[c.embeddingLength()];
         xb = new float[c.embeddingLength()];
         attnOut = new float[c.qDim()];
@@ -58,28 +62,26 @@ final class LlamaState implements InferenceState {
         logits = new float[c.vocabularySize()];
     }
 
-    /** Positions the cache arrays (and score rows) hold now. */
+    /** Positions the cache pages (and score rows) hold now. */
     private int reserved;
 
     /**
-     * Makes the KV cache hold at least {@code positions} positions: the arrays grow on demand, doubling, up to the
-     * capacity, so that a state sized to a long context (131,072 for Llama 3.2) takes memory for the positions
-     * used, not for all it could hold.
+     * Makes the KV cache hold at least {@code positions} positions, a page of {@link #PAGE} at a time (up to the
+     * capacity): a state sized to a long context (131,072 for Llama 3.2) takes memory for the positions used,
+     * and growing copies nothing.
      */
     void reserve(int positions) {
         if (positions <= reserved) return;
-        int size = (int) Math.min(capacity, Math.max(positions, Math.max(MIN_RESERVE, 2L * reserved)));
         int kvDim = config.kvDim();
-        for (int l = 0; l < keyCache.length; l++) {
-            keyCache[l] = java.util.Arrays.copyOf(keyCache[l], size * kvDim);
-            valueCache[l] = java.util.Arrays.copyOf(valueCache[l], size * kvDim);
+        for (int page = reserved / PAGE; page * PAGE < positions; page++) {
+            for (int l = 0; l < keyPages.length; l++) {
+                keyPages[l][page] = new float[kvDim * PAGE];
+                valuePages[l][page] = new float[PAGE * kvDim];
+            }
+            reserved = Math.min(capacity, (page + 1) * PAGE);
         }
-        for (int h = 0; h < scores.length; h++) scores[h] = new float[size];
-        reserved = size;
+        for (int h = 0; h < scores.length; h++) scores[h] = new float[reserved];
     }
-
-    /** Positions reserved at the first use. */
-    private static final int MIN_RESERVE = 256;
 
     /** Tokens a prompt batch holds at most (llama.cpp's default micro-batch is 512). */
     static final int MAX_BATCH = 256;

@@ -40,7 +40,7 @@ import java.util.SplittableRandom;
  * <p>Shapes: C = 64, F = 96, 2 layers, 4 query heads over 2 KV heads, head width 16 (32 for qwen3).
  */
 public final class RandomCheckpoint {
-    static final int DIM = 64, FFN = 96, LAYERS = 2, HEADS = 4, KV_HEADS = 2, CONTEXT = 128;
+    public static final int DIM = 64, FFN = 96, LAYERS = 2, HEADS = 4, KV_HEADS = 2, CONTEXT = 128;
     static final String END_OF_TEXT = "<|endoftext|>";
     static final String TEMPLATE = "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}";
     private static final ByteLevelBpeTokenizer BPE = new BpeTrainer(new BpeTrainer.Config(300, List.of(END_OF_TEXT)))

@@ -42,6 +42,30 @@ class PrefillTest {
         checkPrefill(file);
     }
 
+    /**
+     * The KV cache grows a page at a time as positions are written: a state that grew page by page gives what a
+     * state filled in one prefill gives, across the page boundaries.
+     */
+    @Test
+    void growingCacheKeepsWhatItHeld() {
+        Path file = RandomLlama.wide().withContext(4 * LlamaState.PAGE).write(dir.resolve("grow.gguf"));
+        try (LanguageModel model = Models.load(file)) {
+            int n = 2 * LlamaState.PAGE + 37; // three pages
+            int[] tokens = new SplittableRandom(3).ints(n, 0, model.vocabularySize()).toArray();
+            InferenceState grown = model.newState(model.contextLength());
+            float[] stepwise = null;
+            for (int i = 0; i < n; i++) stepwise = model.forward(grown, tokens[i], i, i == n - 1);
+            stepwise = stepwise.clone();
+            InferenceState atOnce = model.newState(model.contextLength());
+            float[] batched = model.prefill(atOnce, tokens, 0, true).clone();
+            assertThat(gap(stepwise, batched)).isLessThan(1e-5);
+            int a = argmax(stepwise);
+            float[] next1 = model.forward(grown, a, n, true).clone();
+            float[] next2 = model.forward(atOnce, a, n, true);
+            assertThat(gap(next1, next2)).isLessThan(1e-5);
+        }
+    }
+
     @Test
     void rejectsWhatForwardRejects() {
         Path file = RandomLlama.narrow().write(dir.resolve("narrow.gguf"));

@@ -19,8 +19,17 @@ import java.util.SplittableRandom;
  * @param dim C, the embedding width (256 lets the k-quants apply; 64 forces their fallbacks)
  * @param tied whether the model has no {@code output.weight} (the token embedding is the output projection)
  */
-public record RandomLlama(int dim, int ffn, int layers, int heads, int kvHeads, boolean tied, DType matrixType) {
+public record RandomLlama(int dim, int ffn, int layers, int heads, int kvHeads, boolean tied, DType matrixType, int context) {
     static final int VOCAB = TinySentencePiece.SIZE;
+
+    public RandomLlama(int dim, int ffn, int layers, int heads, int kvHeads, boolean tied, DType matrixType) {
+        this(dim, ffn, layers, heads, kvHeads, tied, matrixType, 64);
+    }
+
+    /** The same model with a context of {@code positions} (64 unless set). */
+    public RandomLlama withContext(int positions) {
+        return new RandomLlama(dim, ffn, layers, heads, kvHeads, tied, matrixType, positions);
+    }
 
     public static RandomLlama wide() {
         return new RandomLlama(256, 512, 8, 4, 2, false, DType.F32);
@@ -31,11 +40,11 @@ public record RandomLlama(int dim, int ffn, int layers, int heads, int kvHeads, 
     }
 
     public RandomLlama withMatrixType(DType type) {
-        return new RandomLlama(dim, ffn, layers, heads, kvHeads, tied, type);
+        return new RandomLlama(dim, ffn, layers, heads, kvHeads, tied, type, context);
     }
 
     GgufMetadata metadata() {
-        LlamaConfig config = new LlamaConfig(dim, ffn, layers, heads, kvHeads, dim / heads, VOCAB, 64, 1e-5f, 10000f,
+        LlamaConfig config = new LlamaConfig(dim, ffn, layers, heads, kvHeads, dim / heads, VOCAB, context, 1e-5f, 10000f,
                 dim / heads, RopeMode.NORMAL);
         GgufMetadata.Builder m = GgufMetadata.builder()
                 .putString(MetadataKey.GENERAL_ARCHITECTURE.key(), "llama")
