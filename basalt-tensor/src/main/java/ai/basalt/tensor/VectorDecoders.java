@@ -199,17 +199,22 @@ final class VectorDecoders {
             case Q6_K -> q6K(seg, block, e);
             default -> throw unsupported(type);
         };
+        return superFloats(q, e);
+    }
+
+    /** The lane group of the decoded k-quants {@code q} (as {@link #q4K}, {@link #q5K}, {@link #q6K} load them) for element e. */
+    static FloatVector superFloats(ByteVector q, int e) {
         return (FloatVector) q.convertShape(VectorOperators.B2F, F, (e % 32 % G) / L);
     }
 
     /** block_q4_K: 64 elements per 32 bytes from byte 16 on, low nibbles first. */
-    private static ByteVector q4K(MemorySegment seg, long block, int e) {
+    static ByteVector q4K(MemorySegment seg, long block, int e) {
         ByteVector packed = ByteVector.fromMemorySegment(B, seg, block + 16 + 32 * (e / 64) + (e % 32 & -G), LE);
         return (e % 64 < 32 ? packed : packed.lanewise(VectorOperators.LSHR, 4)).and((byte) 0x0F);
     }
 
     /** block_q5_K: block_q4_K's nibbles from byte 48 on, topped by bit e / 32 of byte 16 + e % 32. */
-    private static ByteVector q5K(MemorySegment seg, long block, int e) {
+    static ByteVector q5K(MemorySegment seg, long block, int e) {
         int j = e / 32;
         int row = e % 32 & -G;
         ByteVector packed = ByteVector.fromMemorySegment(B, seg, block + 48 + 32 * (j / 2) + row, LE);
@@ -222,7 +227,7 @@ final class VectorDecoders {
      * block_q6_K: element 128·h + 32·k + l is the low (k < 2) or high nibble of byte 64·h + 32·(k % 2) + l,
      * topped by bits 2k and 2k+1 of byte 128 + 32·h + l, minus 32.
      */
-    private static ByteVector q6K(MemorySegment seg, long block, int e) {
+    static ByteVector q6K(MemorySegment seg, long block, int e) {
         int h = e / 128;
         int k = e % 128 / 32;
         int row = e % 32 & -G;

@@ -206,30 +206,72 @@ final class VectorTensorOps implements TensorOps {
 
     /**
      * Σ over the sub-blocks of the k-quant super-blocks of scale · (q · x) − min · Σx: the quants are dotted
-     * with x in float lanes, then scaled and offset once per sub-block.
+     * with x in float lanes, then scaled and offset once per sub-block. One loop per type, each calling its own
+     * decoder: a loop shared by the three types through a decoder switch grew past what C2 inlines, and every
+     * vector crossing the calls left was boxed (Q4_K decoded at 0.5 GB/s, allocating 100 GB per benchmark).
      */
     private static float dotSuperBlocks(DType type, MemorySegment seg, long base, float[] x, int xOff, int blocks) {
-        int bytes = type.bytesPerBlock();
-        int sub = VectorDecoders.subBlockSize(type);
+        return switch (type) {
+            case Q4_K -> dotQ4K(seg, base, x, xOff, blocks);
+            case Q5_K -> dotQ5K(seg, base, x, xOff, blocks);
+            case Q6_K -> dotQ6K(seg, base, x, xOff, blocks);
+            default -> throw VectorDecoders.unsupported(type);
+        };
+    }
+
+    private static float dotQ4K(MemorySegment seg, long base, float[] x, int xOff, int blocks) {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
-            long block = base + (long) b * bytes;
-            for (int s = 0; s < QK_K / sub; s++) acc = dotSubBlock(type, seg, block, s, sub, x, xOff + b * QK_K + s * sub, acc);
+            long block = base + (long) b * 144;
+            for (int s = 0; s < QK_K / 32; s++) {
+                int xs = xOff + b * QK_K + s * 32;
+                FloatVector qx = FloatVector.zero(F), sx = qx;
+                for (int e = 0; e < 32; e += L) {
+                    FloatVector xv = FloatVector.fromArray(F, x, xs + e);
+                    qx = VectorDecoders.superFloats(VectorDecoders.q4K(seg, block, s * 32 + e), s * 32 + e).fma(xv, qx);
+                    sx = sx.add(xv);
+                }
+                acc = qx.fma(FloatVector.broadcast(F, VectorDecoders.subScale(DType.Q4_K, seg, block, s)), acc);
+                acc = sx.fma(FloatVector.broadcast(F, -VectorDecoders.subMin(DType.Q4_K, seg, block, s)), acc);
+            }
         }
         return VectorMath.sum(acc);
     }
 
-    private static FloatVector dotSubBlock(DType type, MemorySegment seg, long block, int s, int sub, float[] x, int xs,
-            FloatVector acc) {
-        FloatVector qx = FloatVector.zero(F);
-        FloatVector sx = FloatVector.zero(F);
-        for (int e = 0; e < sub; e += L) {
-            FloatVector xv = FloatVector.fromArray(F, x, xs + e);
-            qx = VectorDecoders.superQuants(type, seg, block, s * sub + e).fma(xv, qx);
-            sx = sx.add(xv);
+    private static float dotQ5K(MemorySegment seg, long base, float[] x, int xOff, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * 176;
+            for (int s = 0; s < QK_K / 32; s++) {
+                int xs = xOff + b * QK_K + s * 32;
+                FloatVector qx = FloatVector.zero(F), sx = qx;
+                for (int e = 0; e < 32; e += L) {
+                    FloatVector xv = FloatVector.fromArray(F, x, xs + e);
+                    qx = VectorDecoders.superFloats(VectorDecoders.q5K(seg, block, s * 32 + e), s * 32 + e).fma(xv, qx);
+                    sx = sx.add(xv);
+                }
+                acc = qx.fma(FloatVector.broadcast(F, VectorDecoders.subScale(DType.Q5_K, seg, block, s)), acc);
+                acc = sx.fma(FloatVector.broadcast(F, -VectorDecoders.subMin(DType.Q5_K, seg, block, s)), acc);
+            }
         }
-        FloatVector scaled = qx.fma(FloatVector.broadcast(F, VectorDecoders.subScale(type, seg, block, s)), acc);
-        return sx.fma(FloatVector.broadcast(F, -VectorDecoders.subMin(type, seg, block, s)), scaled);
+        return VectorMath.sum(acc);
+    }
+
+    private static float dotQ6K(MemorySegment seg, long base, float[] x, int xOff, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * 210;
+            for (int s = 0; s < QK_K / 16; s++) {
+                int xs = xOff + b * QK_K + s * 16;
+                FloatVector qx = FloatVector.zero(F);
+                for (int e = 0; e < 16; e += L) {
+                    qx = VectorDecoders.superFloats(VectorDecoders.q6K(seg, block, s * 16 + e), s * 16 + e)
+                            .fma(FloatVector.fromArray(F, x, xs + e), qx);
+                }
+                acc = qx.fma(FloatVector.broadcast(F, VectorDecoders.subScale(DType.Q6_K, seg, block, s)), acc);
+            }
+        }
+        return VectorMath.sum(acc);
     }
 
     @Override
