@@ -5,6 +5,8 @@ import static ai.basalt.tensor.VectorDecoders.F;
 import static ai.basalt.tensor.VectorDecoders.L;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -141,7 +143,8 @@ final class VectorTensorOps implements TensorOps {
         DType type = w.type();
         return switch (type) {
             case F32, F16, BF16 -> dotElements(type, seg, base, x, xOff, cols);
-            case Q8_0, Q4_0 -> dotBlocks(type, seg, base, x, xOff, cols / BLOCK);
+            case Q8_0 -> dotBlocks(type, seg, base, x, xOff, cols / BLOCK);
+            case Q4_0 -> L == 16 ? dotQ4_0(seg, base, x, xOff, cols / BLOCK) : dotBlocks(type, seg, base, x, xOff, cols / BLOCK);
             case Q4_1, Q5_0, Q5_1 -> dotNibbleBlocks(type, seg, base, x, xOff, cols / BLOCK);
             case Q4_K, Q5_K, Q6_K -> dotSuperBlocks(type, seg, base, x, xOff, cols / QK_K);
             default -> throw new UnsupportedOperationException("no kernel for tensor type " + type + " (" + w + ")");
@@ -165,6 +168,27 @@ final class VectorTensorOps implements TensorOps {
         for (; i < n; i++) sum += VectorDecoders.element(type, seg, base + (long) i * bytes) * x[xOff + i];
         return sum;
     }
+
+    /**
+     * Q4_0 at 16 lanes: one 16-byte load per block serves both halves (low nibbles are elements 0-15, high
+     * nibbles 16-31), where the shared block loop loads it twice.
+     */
+    private static float dotQ4_0(MemorySegment seg, long base, float[] x, int xOff, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * 18;
+            int xb = xOff + b * BLOCK;
+            ByteVector packed = ByteVector.fromMemorySegment(NIBBLES, seg, block + 2, ByteOrder.LITTLE_ENDIAN);
+            FloatVector lo = (FloatVector) packed.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+            FloatVector hi = (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8)
+                    .convertShape(VectorOperators.B2F, F, 0);
+            FloatVector qx = lo.mul(FloatVector.fromArray(F, x, xb)).add(hi.mul(FloatVector.fromArray(F, x, xb + 16)));
+            acc = qx.fma(FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block)), acc);
+        }
+        return VectorMath.sum(acc);
+    }
+
+    private static final VectorSpecies<Byte> NIBBLES = ByteVector.SPECIES_128;
 
     /** Σ over blocks of d · (q · x): the quants are dotted with x in float lanes, then scaled once per block. */
     private static float dotBlocks(DType type, MemorySegment seg, long base, float[] x, int xOff, int blocks) {
