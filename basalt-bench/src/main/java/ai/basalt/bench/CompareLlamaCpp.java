@@ -9,7 +9,6 @@ import ai.basalt.testkit.llamacpp.LlamaCppOracle;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -90,7 +89,8 @@ public final class CompareLlamaCpp {
 
     private static void report(LanguageModel model, Path file, int threads, int prompt, int gen, int reps,
             double[][] runs, boolean json) throws Exception {
-        double bpp = median(runs[0]), btg = median(runs[1]), lpp = median(runs[2]), ltg = median(runs[3]);
+        double bpp = SpeedTest.median(runs[0]), btg = SpeedTest.median(runs[1]), lpp = SpeedTest.median(runs[2]),
+                ltg = SpeedTest.median(runs[3]);
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("model", model.name());
@@ -129,13 +129,6 @@ public final class CompareLlamaCpp {
         for (String n : names) if (opts.containsKey(n)) return opts.get(n);
         if (fallback.isEmpty()) fail("missing " + names[0]);
         return fallback;
-    }
-
-    private static double median(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     private static void fail(String message) {

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -71,10 +70,7 @@ final class BenchCommand implements Callable<Integer> {
     /** Tokens per second of each measured run, and their median. */
     record Measurement(String test, int tokens, double[] tokensPerSecond) {
         double median() {
-            double[] s = tokensPerSecond.clone();
-            Arrays.sort(s);
-            int n = s.length;
-            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+            return SpeedTest.median(tokensPerSecond);
         }
     }
 

@@ -37,6 +37,14 @@ public final class SpeedTest {
         return System.nanoTime() - t0;
     }
 
+    /** The median of the runs' figures (the mean of the middle two for an even count), as benchmarks report them. */
+    public static double median(double[] runs) {
+        double[] s = runs.clone();
+        java.util.Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
     private static int argmax(float[] x) {
         int best = 0;
         for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;

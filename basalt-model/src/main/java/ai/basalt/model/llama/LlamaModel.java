@@ -97,9 +97,7 @@ public final class LlamaModel implements LanguageModel {
         if (position < 0 || position >= s.capacity) {
             throw new IllegalArgumentException("position " + position + " is outside the context of " + s.capacity + " tokens");
         }
-        if (token < 0 || token >= config.vocabularySize()) {
-            throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + config.vocabularySize());
-        }
+        requireInVocabulary(token);
         s.reserve(position + 1);
         ops.dequantizeRow(weights.tokenEmbedding, token, s.x, 0);
         ropeAngles(s, position);
@@ -127,11 +125,7 @@ public final class LlamaModel implements LanguageModel {
             throw new IllegalArgumentException("positions " + start + " to " + (start + tokens.length - 1)
                     + " are outside the context of " + s.capacity + " tokens");
         }
-        for (int token : tokens) {
-            if (token < 0 || token >= config.vocabularySize()) {
-                throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + config.vocabularySize());
-            }
-        }
+        for (int token : tokens) requireInVocabulary(token);
         s.reserve(start + tokens.length);
         LlamaState.Batch b = s.batch();
         int n = 0;
@@ -218,6 +212,12 @@ public final class LlamaModel implements LanguageModel {
             ops.matmul(weights.wq[l], b.xb, n, b.q);
             ops.matmul(weights.wk[l], b.xb, n, b.k);
             ops.matmul(weights.wv[l], b.xb, n, b.v);
+        }
+    }
+
+    private void requireInVocabulary(int token) {
+        if (token < 0 || token >= config.vocabularySize()) {
+            throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + config.vocabularySize());
         }
     }
 
