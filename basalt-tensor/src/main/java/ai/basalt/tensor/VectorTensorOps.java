@@ -64,6 +64,10 @@ final class VectorTensorOps implements TensorOps {
 
     @Override
     public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        return dotFloats(a, aOff, b, bOff, n);
+    }
+
+    private static float dotFloats(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         int i = 0;
@@ -142,7 +146,8 @@ final class VectorTensorOps implements TensorOps {
         int cols = w.cols();
         DType type = w.type();
         return switch (type) {
-            case F32, F16, BF16 -> dotElements(type, seg, base, x, xOff, cols);
+            case F16 -> dotF16(seg, base, x, xOff, cols);
+            case F32, BF16 -> dotElements(type, seg, base, x, xOff, cols);
             case Q8_0 -> dotBlocks(type, seg, base, x, xOff, cols / BLOCK);
             case Q4_0 -> L == 16 ? dotQ4_0(seg, base, x, xOff, cols / BLOCK) : dotBlocks(type, seg, base, x, xOff, cols / BLOCK);
             case Q4_1, Q5_0, Q5_1 -> dotNibbleBlocks(type, seg, base, x, xOff, cols / BLOCK);
@@ -150,6 +155,26 @@ final class VectorTensorOps implements TensorOps {
             default -> throw new UnsupportedOperationException("no kernel for tensor type " + type + " (" + w + ")");
         };
     }
+
+    /**
+     * F16 through a float buffer, {@link #HALF_CHUNK} elements at a time: a plain loop of
+     * {@link Float#float16ToFloat} is one the JIT turns into hardware half-to-float conversions (vcvtph2ps), where
+     * the Vector API has no such conversion and its bit-level emulation costs some eight operations a vector.
+     */
+    private static float dotF16(MemorySegment seg, long base, float[] x, int xOff, int n) {
+        float[] buf = HALF_BUFFER.get();
+        float sum = 0f;
+        for (int c = 0; c < n; c += HALF_CHUNK) {
+            int len = Math.min(HALF_CHUNK, n - c);
+            long at = base + 2L * c;
+            for (int i = 0; i < len; i++) buf[i] = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, at + 2L * i));
+            sum += dotFloats(buf, 0, x, xOff + c, len);
+        }
+        return sum;
+    }
+
+    private static final int HALF_CHUNK = 1024;
+    private static final ThreadLocal<float[]> HALF_BUFFER = ThreadLocal.withInitial(() -> new float[HALF_CHUNK]);
 
     private static float dotElements(DType type, MemorySegment seg, long base, float[] x, int xOff, int n) {
         int bytes = type.bytesPerBlock();
@@ -169,26 +194,27 @@ final class VectorTensorOps implements TensorOps {
         return sum;
     }
 
+    private static final VectorSpecies<Byte> NIBBLES = ByteVector.SPECIES_128;
+
     /**
      * Q4_0 at 16 lanes: one 16-byte load per block serves both halves (low nibbles are elements 0-15, high
-     * nibbles 16-31), where the shared block loop loads it twice.
+     * nibbles 16-31), where the shared block loop loads it twice; with the nibbles' top bits flipped, each read
+     * as a signed 4-bit value is already q − 8 (an XOR and arithmetic shifts, not masks and subtractions).
      */
     private static float dotQ4_0(MemorySegment seg, long base, float[] x, int xOff, int blocks) {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long block = base + (long) b * 18;
             int xb = xOff + b * BLOCK;
-            ByteVector packed = ByteVector.fromMemorySegment(NIBBLES, seg, block + 2, ByteOrder.LITTLE_ENDIAN);
-            FloatVector lo = (FloatVector) packed.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
-            FloatVector hi = (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8)
-                    .convertShape(VectorOperators.B2F, F, 0);
-            FloatVector qx = lo.mul(FloatVector.fromArray(F, x, xb)).add(hi.mul(FloatVector.fromArray(F, x, xb + 16)));
+            // nibble n read as a 4-bit two's complement after flipping its top bit is n − 8
+            ByteVector flipped = ByteVector.fromMemorySegment(NIBBLES, seg, block + 2, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.XOR, (byte) 0x88);
+            FloatVector lo = (FloatVector) flipped.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 4).convertShape(VectorOperators.B2F, F, 0);
+            FloatVector hi = (FloatVector) flipped.lanewise(VectorOperators.ASHR, 4).convertShape(VectorOperators.B2F, F, 0);
+            FloatVector qx = hi.fma(FloatVector.fromArray(F, x, xb + 16), lo.mul(FloatVector.fromArray(F, x, xb)));
             acc = qx.fma(FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block)), acc);
         }
         return VectorMath.sum(acc);
     }
-
-    private static final VectorSpecies<Byte> NIBBLES = ByteVector.SPECIES_128;
 
     /** Σ over blocks of d · (q · x): the quants are dotted with x in float lanes, then scaled once per block. */
     private static float dotBlocks(DType type, MemorySegment seg, long base, float[] x, int xOff, int blocks) {
@@ -236,9 +262,9 @@ final class VectorTensorOps implements TensorOps {
      */
     private static float dotSuperBlocks(DType type, MemorySegment seg, long base, float[] x, int xOff, int blocks) {
         return switch (type) {
-            case Q4_K -> dotQ4K(seg, base, x, xOff, blocks);
-            case Q5_K -> dotQ5K(seg, base, x, xOff, blocks);
-            case Q6_K -> dotQ6K(seg, base, x, xOff, blocks);
+            case Q4_K -> L == 16 ? dotK16(seg, base, x, xOff, blocks, 144, 16, -1) : dotQ4K(seg, base, x, xOff, blocks);
+            case Q5_K -> L == 16 ? dotK16(seg, base, x, xOff, blocks, 176, 48, 16) : dotQ5K(seg, base, x, xOff, blocks);
+            case Q6_K -> L == 16 ? dotQ6K16(seg, base, x, xOff, blocks) : dotQ6K(seg, base, x, xOff, blocks);
             default -> throw VectorDecoders.unsupported(type);
         };
     }
@@ -260,6 +286,108 @@ final class VectorTensorOps implements TensorOps {
             }
         }
         return VectorMath.sum(acc);
+    }
+
+    /**
+     * Q4_K and Q5_K at 16 lanes, a 64-element group (two sub-blocks sharing 32 bytes of nibbles) per step: each
+     * 16-byte load serves a low-nibble and a high-nibble sub-block half, and for Q5_K (whose fifth bits lie at
+     * {@code qh}, 32 bytes, one bit per group and nibble half) one more load adds the fifth bits. The super-block's
+     * 6-bit scales and mins are unpacked once from two loads, not per sub-block, and each x vector feeds both the
+     * product and the sum the min multiplies.
+     */
+    private static float dotK16(MemorySegment seg, long base, float[] x, int xOff, int blocks, int bytes, int qs, int qh) {
+        FloatVector acc = FloatVector.zero(F), mins = acc;
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * bytes;
+            float d = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block));
+            float dmin = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block + 2));
+            long lo8 = seg.get(ScalarTensorOps.I64, block + 4); // scale bytes 0-7
+            int hi4 = seg.get(ScalarTensorOps.I32, block + 12); // scale bytes 8-11
+            for (int j = 0; j < 4; j++) {
+                // sub-blocks 2j (low nibbles) and 2j + 1 (high nibbles), as ScalarTensorOps.kScale/kMin unpack them
+                int s0 = 2 * j, s1 = 2 * j + 1;
+                long at = block + qs + 32L * j;
+                ByteVector p0 = ByteVector.fromMemorySegment(NIBBLES, seg, at, ByteOrder.LITTLE_ENDIAN);
+                ByteVector p1 = ByteVector.fromMemorySegment(NIBBLES, seg, at + 16, ByteOrder.LITTLE_ENDIAN);
+                ByteVector l0 = p0.and((byte) 0x0F), l1 = p1.and((byte) 0x0F);
+                ByteVector h0 = p0.lanewise(VectorOperators.LSHR, 4), h1 = p1.lanewise(VectorOperators.LSHR, 4);
+                if (qh >= 0) {
+                    ByteVector f0 = ByteVector.fromMemorySegment(NIBBLES, seg, block + qh, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector f1 = ByteVector.fromMemorySegment(NIBBLES, seg, block + qh + 16, ByteOrder.LITTLE_ENDIAN);
+                    l0 = l0.or(fifthBit(f0, s0));
+                    l1 = l1.or(fifthBit(f1, s0));
+                    h0 = h0.or(fifthBit(f0, s1));
+                    h1 = h1.or(fifthBit(f1, s1));
+                }
+                int xs = xOff + b * QK_K + 64 * j;
+                FloatVector x0 = FloatVector.fromArray(F, x, xs), x1 = FloatVector.fromArray(F, x, xs + 16);
+                FloatVector x2 = FloatVector.fromArray(F, x, xs + 32), x3 = FloatVector.fromArray(F, x, xs + 48);
+                FloatVector lo = nibbleFloats(l1).fma(x1, nibbleFloats(l0).mul(x0));
+                FloatVector hi = nibbleFloats(h1).fma(x3, nibbleFloats(h0).mul(x2));
+                acc = lo.fma(FloatVector.broadcast(F, d * kScale(lo8, hi4, s0)), acc);
+                acc = hi.fma(FloatVector.broadcast(F, d * kScale(lo8, hi4, s1)), acc);
+                mins = x0.add(x1).fma(FloatVector.broadcast(F, dmin * kMin(lo8, hi4, s0)), mins);
+                mins = x2.add(x3).fma(FloatVector.broadcast(F, dmin * kMin(lo8, hi4, s1)), mins);
+            }
+        }
+        // reduceLanes, not VectorMath.sum: a method this large does not inline that call, and the vector passed
+        // to it would be boxed once per row
+        return acc.sub(mins).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Bit {@code bit} of each byte, moved to bit 4 (Q5_K's fifth bit of sub-block {@code bit}). */
+    private static ByteVector fifthBit(ByteVector bits, int bit) {
+        return bits.lanewise(VectorOperators.LSHR, bit).and((byte) 1).lanewise(VectorOperators.LSHL, 4);
+    }
+
+    /**
+     * Q6_K at 16 lanes, in the order ggml's dequantize_row_q6_K walks a half super-block: three 16-byte loads
+     * (two of low nibbles, one of high bit pairs) make four 16-element sub-blocks, each with its own int8 scale.
+     * One flat loop over these quarters of a super-block: nested loops of constant trip count were unrolled
+     * past what C2 inlines, and every vector crossing the calls left was boxed.
+     */
+    private static float dotQ6K16(MemorySegment seg, long base, float[] x, int xOff, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int g = 0; g < 4 * blocks; g++) {
+            int b = g >> 2, h = (g >> 1) & 1, lh = g & 1;
+            long block = base + (long) b * 210;
+            float d = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block + 208));
+            long scales = seg.get(ScalarTensorOps.I64, block + 192 + 8L * h); // the half's eight int8 scales
+            long ql = block + 64L * h + 16 * lh;
+            ByteVector a = ByteVector.fromMemorySegment(NIBBLES, seg, ql, ByteOrder.LITTLE_ENDIAN);
+            ByteVector c = ByteVector.fromMemorySegment(NIBBLES, seg, ql + 32, ByteOrder.LITTLE_ENDIAN);
+            ByteVector hv = ByteVector.fromMemorySegment(NIBBLES, seg, block + 128 + 32L * h + 16 * lh, ByteOrder.LITTLE_ENDIAN);
+            int xl = xOff + b * QK_K + 128 * h + 16 * lh;
+            FloatVector s1 = q6Product(a.and((byte) 0x0F).or(hv.and((byte) 3).lanewise(VectorOperators.LSHL, 4)), x, xl);
+            FloatVector s2 = q6Product(c.and((byte) 0x0F).or(hv.and((byte) 0x0C).lanewise(VectorOperators.LSHL, 2)), x, xl + 32);
+            FloatVector s3 = q6Product(a.lanewise(VectorOperators.LSHR, 4).or(hv.and((byte) 0x30)), x, xl + 64);
+            FloatVector s4 = q6Product(c.lanewise(VectorOperators.LSHR, 4).or(hv.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)), x, xl + 96);
+            FloatVector q = s1.mul(d * (byte) (scales >>> 8 * lh)).add(s2.mul(d * (byte) (scales >>> 8 * (lh + 2))));
+            q = s3.fma(FloatVector.broadcast(F, d * (byte) (scales >>> 8 * (lh + 4))), q);
+            acc = s4.fma(FloatVector.broadcast(F, d * (byte) (scales >>> 8 * (lh + 6))), q.add(acc));
+        }
+        return acc.reduceLanes(VectorOperators.ADD); // as dotK16: not boxed through a call
+    }
+
+    /** (q − 32) · x over 16 elements, q an unsigned 6-bit value per byte. */
+    private static FloatVector q6Product(ByteVector q, float[] x, int at) {
+        return nibbleFloats(q.sub((byte) 32)).mul(FloatVector.fromArray(F, x, at));
+    }
+
+    private static FloatVector nibbleFloats(ByteVector q) {
+        return (FloatVector) q.convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** The 6-bit scale of sub-block j from the 12 packed bytes (bytes 0-7 in lo8, 8-11 in hi4). */
+    private static int kScale(long lo8, int hi4, int j) {
+        return j < 4 ? (int) (lo8 >>> 8 * j) & 63
+                : (hi4 >>> 8 * (j - 4)) & 0x0F | ((int) (lo8 >>> 8 * (j - 4)) & 0xFF) >> 6 << 4;
+    }
+
+    /** The 6-bit min of sub-block j, packed as {@link #kScale} reads it. */
+    private static int kMin(long lo8, int hi4, int j) {
+        return j < 4 ? (int) (lo8 >>> 8 * (j + 4)) & 63
+                : (hi4 >>> 8 * (j - 4) & 0xFF) >> 4 | ((int) (lo8 >>> 8 * j) & 0xFF) >> 6 << 4;
     }
 
     private static float dotQ5K(MemorySegment seg, long base, float[] x, int xOff, int blocks) {
@@ -305,7 +433,11 @@ final class VectorTensorOps implements TensorOps {
         int cols = w.cols();
         DType type = w.type();
         switch (type) {
-            case F32, F16, BF16 -> decodeElements(type, seg, base, out, outOff, cols);
+            case F16 -> {
+                // as dotF16: a plain loop of hardware conversions
+                for (int i = 0; i < cols; i++) out[outOff + i] = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, base + 2L * i));
+            }
+            case F32, BF16 -> decodeElements(type, seg, base, out, outOff, cols);
             case Q8_0, Q4_0 -> decodeBlocks(type, seg, base, out, outOff, cols / BLOCK);
             case Q4_1, Q5_0, Q5_1 -> decodeNibbleBlocks(type, seg, base, out, outOff, cols / BLOCK);
             case Q4_K, Q5_K, Q6_K -> decodeSuperBlocks(type, seg, base, out, outOff, cols / QK_K);
