@@ -23,9 +23,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A square {@code dim × dim} weight matrix in each stored type times a float vector: {@code dotRows} is
- * the per-row kernel on one thread, {@code matmul} the product split over the {@code Parallel} pool. 288 is
- * the width of the smallest TinyStories Llama (all in cache); 4096 that of a 7B model (memory-bound).
- * Weights live off heap, as they do when mapped from a model file.
+ * the per-row kernel on one thread (decode's inner loop), {@code matmul} the product split over the
+ * {@code Parallel} pool, and {@code prefill} the matrix times a batch of {@link #PROMPT} inputs, as a prompt
+ * goes through it ({@code TensorOps.matmul(w, x, n, out)}: weight panels dequantized and multiplied by the
+ * whole batch). 256 is in cache (and a whole k-quant super-block); 4096 is the width of a 7B model
+ * (memory-bound). Weights live off heap, as they do when mapped from a model file.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -34,13 +36,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @State(Scope.Benchmark)
 public class MatmulBenchmark {
-    @Param({"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @Param({"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     public DType type;
 
     @Param({"scalar", "vector"})
     public String ops;
 
-    @Param({"288", "4096"})
+    @Param({"256", "4096"})
     public int dim;
 
     private Arena arena;
@@ -51,6 +53,12 @@ public class MatmulBenchmark {
     private float[] x;
     /** (dim) */
     private float[] out;
+    /** Inputs of the prefill product. */
+    static final int PROMPT = 128;
+    /** (PROMPT, dim) */
+    private float[] batch;
+    /** (PROMPT, dim) */
+    private float[] batchOut;
 
     @Setup
     public void setUp() {
@@ -65,6 +73,9 @@ public class MatmulBenchmark {
         x = new float[dim];
         for (int i = 0; i < dim; i++) x[i] = (float) rnd.nextGaussian();
         out = new float[dim];
+        batch = new float[PROMPT * dim];
+        for (int i = 0; i < batch.length; i++) batch[i] = (float) rnd.nextGaussian();
+        batchOut = new float[PROMPT * dim];
     }
 
     @TearDown
@@ -82,5 +93,11 @@ public class MatmulBenchmark {
     public float[] matmul() {
         kernels.matmul(weights, x, out);
         return out;
+    }
+
+    @Benchmark
+    public float[] prefill() {
+        kernels.matmul(weights, batch, PROMPT, batchOut);
+        return batchOut;
     }
 }

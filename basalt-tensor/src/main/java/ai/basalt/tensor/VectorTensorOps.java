@@ -297,47 +297,53 @@ final class VectorTensorOps implements TensorOps {
      */
     private static float dotK16(MemorySegment seg, long base, float[] x, int xOff, int blocks, int bytes, int qs, int qh) {
         FloatVector acc = FloatVector.zero(F), mins = acc;
-        for (int b = 0; b < blocks; b++) {
+        ByteVector f0 = ByteVector.zero(NIBBLES), f1 = f0; // Q5_K's fifth bits, shifted down as the groups pass
+        // one flat loop over the groups, as dotQ6K16 (a nested loop of constant trip count was unrolled past what C2
+        // inlines once Q5_K's fifth bits were added, and its vectors were boxed)
+        for (int g = 0; g < 4 * blocks; g++) {
+            int b = g >> 2, j = g & 3;
             long block = base + (long) b * bytes;
             float d = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block));
             float dmin = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block + 2));
             long lo8 = seg.get(ScalarTensorOps.I64, block + 4); // scale bytes 0-7
             int hi4 = seg.get(ScalarTensorOps.I32, block + 12); // scale bytes 8-11
-            for (int j = 0; j < 4; j++) {
-                // sub-blocks 2j (low nibbles) and 2j + 1 (high nibbles), as ScalarTensorOps.kScale/kMin unpack them
-                int s0 = 2 * j, s1 = 2 * j + 1;
-                long at = block + qs + 32L * j;
-                ByteVector p0 = ByteVector.fromMemorySegment(NIBBLES, seg, at, ByteOrder.LITTLE_ENDIAN);
-                ByteVector p1 = ByteVector.fromMemorySegment(NIBBLES, seg, at + 16, ByteOrder.LITTLE_ENDIAN);
-                ByteVector l0 = p0.and((byte) 0x0F), l1 = p1.and((byte) 0x0F);
-                ByteVector h0 = p0.lanewise(VectorOperators.LSHR, 4), h1 = p1.lanewise(VectorOperators.LSHR, 4);
-                if (qh >= 0) {
-                    ByteVector f0 = ByteVector.fromMemorySegment(NIBBLES, seg, block + qh, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector f1 = ByteVector.fromMemorySegment(NIBBLES, seg, block + qh + 16, ByteOrder.LITTLE_ENDIAN);
-                    l0 = l0.or(fifthBit(f0, s0));
-                    l1 = l1.or(fifthBit(f1, s0));
-                    h0 = h0.or(fifthBit(f0, s1));
-                    h1 = h1.or(fifthBit(f1, s1));
+            // sub-blocks 2j (low nibbles) and 2j + 1 (high nibbles), as ScalarTensorOps.kScale/kMin unpack them
+            int s0 = 2 * j, s1 = 2 * j + 1;
+            long at = block + qs + 32L * j;
+            ByteVector p0 = ByteVector.fromMemorySegment(NIBBLES, seg, at, ByteOrder.LITTLE_ENDIAN);
+            ByteVector p1 = ByteVector.fromMemorySegment(NIBBLES, seg, at + 16, ByteOrder.LITTLE_ENDIAN);
+            ByteVector l0 = p0.and((byte) 0x0F), l1 = p1.and((byte) 0x0F);
+            ByteVector h0 = p0.lanewise(VectorOperators.LSHR, 4), h1 = p1.lanewise(VectorOperators.LSHR, 4);
+            if (qh >= 0) {
+                // bit 2j of each qh byte is the fifth bit of group j's low-nibble sub-block, bit 2j + 1 the high
+                // one's: the bytes are loaded at j = 0 and shifted down two bits a group (x86 has no byte shifts,
+                // and one by a count that is not a constant costs more). Written out here: through a helper method
+                // this large a caller boxed its vectors, as it did with masked ORs in place of the shifts.
+                if (j == 0) {
+                    f0 = ByteVector.fromMemorySegment(NIBBLES, seg, block + qh, ByteOrder.LITTLE_ENDIAN);
+                    f1 = ByteVector.fromMemorySegment(NIBBLES, seg, block + qh + 16, ByteOrder.LITTLE_ENDIAN);
+                } else {
+                    f0 = f0.lanewise(VectorOperators.LSHR, 2);
+                    f1 = f1.lanewise(VectorOperators.LSHR, 2);
                 }
-                int xs = xOff + b * QK_K + 64 * j;
-                FloatVector x0 = FloatVector.fromArray(F, x, xs), x1 = FloatVector.fromArray(F, x, xs + 16);
-                FloatVector x2 = FloatVector.fromArray(F, x, xs + 32), x3 = FloatVector.fromArray(F, x, xs + 48);
-                FloatVector lo = nibbleFloats(l1).fma(x1, nibbleFloats(l0).mul(x0));
-                FloatVector hi = nibbleFloats(h1).fma(x3, nibbleFloats(h0).mul(x2));
-                acc = lo.fma(FloatVector.broadcast(F, d * kScale(lo8, hi4, s0)), acc);
-                acc = hi.fma(FloatVector.broadcast(F, d * kScale(lo8, hi4, s1)), acc);
-                mins = x0.add(x1).fma(FloatVector.broadcast(F, dmin * kMin(lo8, hi4, s0)), mins);
-                mins = x2.add(x3).fma(FloatVector.broadcast(F, dmin * kMin(lo8, hi4, s1)), mins);
+                l0 = l0.or(f0.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                l1 = l1.or(f1.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                h0 = h0.or(f0.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
+                h1 = h1.or(f1.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
             }
+            int xs = xOff + b * QK_K + 64 * j;
+            FloatVector x0 = FloatVector.fromArray(F, x, xs), x1 = FloatVector.fromArray(F, x, xs + 16);
+            FloatVector x2 = FloatVector.fromArray(F, x, xs + 32), x3 = FloatVector.fromArray(F, x, xs + 48);
+            FloatVector lo = nibbleFloats(l1).fma(x1, nibbleFloats(l0).mul(x0));
+            FloatVector hi = nibbleFloats(h1).fma(x3, nibbleFloats(h0).mul(x2));
+            acc = lo.fma(FloatVector.broadcast(F, d * kScale(lo8, hi4, s0)), acc);
+            acc = hi.fma(FloatVector.broadcast(F, d * kScale(lo8, hi4, s1)), acc);
+            mins = x0.add(x1).fma(FloatVector.broadcast(F, dmin * kMin(lo8, hi4, s0)), mins);
+            mins = x2.add(x3).fma(FloatVector.broadcast(F, dmin * kMin(lo8, hi4, s1)), mins);
         }
         // reduceLanes, not VectorMath.sum: a method this large does not inline that call, and the vector passed
         // to it would be boxed once per row
         return acc.sub(mins).reduceLanes(VectorOperators.ADD);
-    }
-
-    /** Bit {@code bit} of each byte, moved to bit 4 (Q5_K's fifth bit of sub-block {@code bit}). */
-    private static ByteVector fifthBit(ByteVector bits, int bit) {
-        return bits.lanewise(VectorOperators.LSHR, bit).and((byte) 1).lanewise(VectorOperators.LSHL, 4);
     }
 
     /**
