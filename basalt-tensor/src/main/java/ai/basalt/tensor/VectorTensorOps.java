@@ -3,12 +3,14 @@ package ai.basalt.tensor;
 import static ai.basalt.tensor.VectorDecoders.BLOCK;
 import static ai.basalt.tensor.VectorDecoders.F;
 import static ai.basalt.tensor.VectorDecoders.L;
+import static ai.basalt.tensor.VectorDecoders.LE;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -149,7 +151,8 @@ final class VectorTensorOps implements TensorOps {
             case F16 -> dotF16(seg, base, x, xOff, cols);
             case F32, BF16 -> dotElements(type, seg, base, x, xOff, cols);
             case Q8_0 -> dotBlocks(type, seg, base, x, xOff, cols / BLOCK);
-            case Q4_0 -> L == 16 ? dotQ4_0(seg, base, x, xOff, cols / BLOCK) : dotBlocks(type, seg, base, x, xOff, cols / BLOCK);
+            case Q4_0 -> L == 16 ? dotQ4_0(seg, base, x, xOff, cols / BLOCK)
+                    : dotBlocks(type, seg, base, x, xOff, cols / BLOCK);
             case Q4_1, Q5_0, Q5_1 -> dotNibbleBlocks(type, seg, base, x, xOff, cols / BLOCK);
             case Q4_K, Q5_K, Q6_K -> dotSuperBlocks(type, seg, base, x, xOff, cols / QK_K);
             default -> throw new UnsupportedOperationException("no kernel for tensor type " + type + " (" + w + ")");
@@ -195,21 +198,23 @@ final class VectorTensorOps implements TensorOps {
     }
 
     private static final VectorSpecies<Byte> NIBBLES = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Integer> INTS = F.withLanes(int.class);
 
     /**
      * Q4_0 at 16 lanes: one 16-byte load per block serves both halves (low nibbles are elements 0-15, high
-     * nibbles 16-31), where the shared block loop loads it twice; with the nibbles' top bits flipped, each read
-     * as a signed 4-bit value is already q − 8 (an XOR and arithmetic shifts, not masks and subtractions).
+     * nibbles 16-31), where the shared block loop loads it twice, widened once to int lanes: x86 has no byte
+     * shifts, and the JIT emulates each with several instructions (the nibbles split in bytes ran at half the
+     * speed).
      */
     private static float dotQ4_0(MemorySegment seg, long base, float[] x, int xOff, int blocks) {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long block = base + (long) b * 18;
             int xb = xOff + b * BLOCK;
-            // nibble n read as a 4-bit two's complement after flipping its top bit is n − 8
-            ByteVector flipped = ByteVector.fromMemorySegment(NIBBLES, seg, block + 2, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.XOR, (byte) 0x88);
-            FloatVector lo = (FloatVector) flipped.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 4).convertShape(VectorOperators.B2F, F, 0);
-            FloatVector hi = (FloatVector) flipped.lanewise(VectorOperators.ASHR, 4).convertShape(VectorOperators.B2F, F, 0);
+            IntVector w = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, block + 2, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            FloatVector lo = (FloatVector) w.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+            FloatVector hi = (FloatVector) w.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
             FloatVector qx = hi.fma(FloatVector.fromArray(F, x, xb + 16), lo.mul(FloatVector.fromArray(F, x, xb)));
             acc = qx.fma(FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block)), acc);
         }
@@ -292,12 +297,13 @@ final class VectorTensorOps implements TensorOps {
      * Q4_K and Q5_K at 16 lanes, a 64-element group (two sub-blocks sharing 32 bytes of nibbles) per step: each
      * 16-byte load serves a low-nibble and a high-nibble sub-block half, and for Q5_K (whose fifth bits lie at
      * {@code qh}, 32 bytes, one bit per group and nibble half) one more load adds the fifth bits. The super-block's
-     * 6-bit scales and mins are unpacked once from two loads, not per sub-block, and each x vector feeds both the
-     * product and the sum the min multiplies.
+     * 6-bit scales and mins come from two loads a group (not a decoder call per sub-block), the nibbles are split
+     * in int lanes (x86 has no byte shifts), and each x vector feeds both the product and the sum the min
+     * multiplies.
      */
-    private static float dotK16(MemorySegment seg, long base, float[] x, int xOff, int blocks, int bytes, int qs, int qh) {
+    private static float dotK16(MemorySegment seg, long base, float[] x, int xOff, int blocks, int bytes, int qs,
+            int qh) {
         FloatVector acc = FloatVector.zero(F), mins = acc;
-        ByteVector f0 = ByteVector.zero(NIBBLES), f1 = f0; // Q5_K's fifth bits, shifted down as the groups pass
         // one flat loop over the groups, as dotQ6K16 (a nested loop of constant trip count was unrolled past what C2
         // inlines once Q5_K's fifth bits were added, and its vectors were boxed)
         for (int g = 0; g < 4 * blocks; g++) {
@@ -310,32 +316,32 @@ final class VectorTensorOps implements TensorOps {
             // sub-blocks 2j (low nibbles) and 2j + 1 (high nibbles), as ScalarTensorOps.kScale/kMin unpack them
             int s0 = 2 * j, s1 = 2 * j + 1;
             long at = block + qs + 32L * j;
-            ByteVector p0 = ByteVector.fromMemorySegment(NIBBLES, seg, at, ByteOrder.LITTLE_ENDIAN);
-            ByteVector p1 = ByteVector.fromMemorySegment(NIBBLES, seg, at + 16, ByteOrder.LITTLE_ENDIAN);
-            ByteVector l0 = p0.and((byte) 0x0F), l1 = p1.and((byte) 0x0F);
-            ByteVector h0 = p0.lanewise(VectorOperators.LSHR, 4), h1 = p1.lanewise(VectorOperators.LSHR, 4);
+            // one widening serves both nibbles of a byte
+            IntVector p0 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, at, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            IntVector p1 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, at + 16, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            IntVector l0 = p0.and(0x0F), l1 = p1.and(0x0F);
+            IntVector h0 = p0.lanewise(VectorOperators.LSHR, 4), h1 = p1.lanewise(VectorOperators.LSHR, 4);
             if (qh >= 0) {
                 // bit 2j of each qh byte is the fifth bit of group j's low-nibble sub-block, bit 2j + 1 the high
-                // one's: the bytes are loaded at j = 0 and shifted down two bits a group (x86 has no byte shifts,
-                // and one by a count that is not a constant costs more). Written out here: through a helper method
-                // this large a caller boxed its vectors, as it did with masked ORs in place of the shifts.
-                if (j == 0) {
-                    f0 = ByteVector.fromMemorySegment(NIBBLES, seg, block + qh, ByteOrder.LITTLE_ENDIAN);
-                    f1 = ByteVector.fromMemorySegment(NIBBLES, seg, block + qh + 16, ByteOrder.LITTLE_ENDIAN);
-                } else {
-                    f0 = f0.lanewise(VectorOperators.LSHR, 2);
-                    f1 = f1.lanewise(VectorOperators.LSHR, 2);
-                }
-                l0 = l0.or(f0.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                l1 = l1.or(f1.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                h0 = h0.or(f0.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
-                h1 = h1.or(f1.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
+                // one's. Written out here: through a helper method this large a caller boxed its vectors.
+                IntVector f0 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, block + qh, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                IntVector f1 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, block + qh + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                l0 = l0.or(f0.lanewise(VectorOperators.LSHR, s0).and(1).lanewise(VectorOperators.LSHL, 4));
+                l1 = l1.or(f1.lanewise(VectorOperators.LSHR, s0).and(1).lanewise(VectorOperators.LSHL, 4));
+                h0 = h0.or(f0.lanewise(VectorOperators.LSHR, s1).and(1).lanewise(VectorOperators.LSHL, 4));
+                h1 = h1.or(f1.lanewise(VectorOperators.LSHR, s1).and(1).lanewise(VectorOperators.LSHL, 4));
             }
             int xs = xOff + b * QK_K + 64 * j;
             FloatVector x0 = FloatVector.fromArray(F, x, xs), x1 = FloatVector.fromArray(F, x, xs + 16);
             FloatVector x2 = FloatVector.fromArray(F, x, xs + 32), x3 = FloatVector.fromArray(F, x, xs + 48);
-            FloatVector lo = nibbleFloats(l1).fma(x1, nibbleFloats(l0).mul(x0));
-            FloatVector hi = nibbleFloats(h1).fma(x3, nibbleFloats(h0).mul(x2));
+            FloatVector lo = ((FloatVector) l1.convert(VectorOperators.I2F, 0))
+                    .fma(x1, ((FloatVector) l0.convert(VectorOperators.I2F, 0)).mul(x0));
+            FloatVector hi = ((FloatVector) h1.convert(VectorOperators.I2F, 0))
+                    .fma(x3, ((FloatVector) h0.convert(VectorOperators.I2F, 0)).mul(x2));
             acc = lo.fma(FloatVector.broadcast(F, d * kScale(lo8, hi4, s0)), acc);
             acc = hi.fma(FloatVector.broadcast(F, d * kScale(lo8, hi4, s1)), acc);
             mins = x0.add(x1).fma(FloatVector.broadcast(F, dmin * kMin(lo8, hi4, s0)), mins);
@@ -360,28 +366,29 @@ final class VectorTensorOps implements TensorOps {
             float d = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block + 208));
             long scales = seg.get(ScalarTensorOps.I64, block + 192 + 8L * h); // the half's eight int8 scales
             long ql = block + 64L * h + 16 * lh;
-            ByteVector a = ByteVector.fromMemorySegment(NIBBLES, seg, ql, ByteOrder.LITTLE_ENDIAN);
-            ByteVector c = ByteVector.fromMemorySegment(NIBBLES, seg, ql + 32, ByteOrder.LITTLE_ENDIAN);
-            ByteVector hv = ByteVector.fromMemorySegment(NIBBLES, seg, block + 128 + 32L * h + 16 * lh, ByteOrder.LITTLE_ENDIAN);
+            // bytes widened to int lanes first, as in dotK16
+            IntVector a = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, ql, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            IntVector c = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, ql + 32, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            long qh = block + 128 + 32L * h + 16 * lh;
+            IntVector hv = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, qh, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
             int xl = xOff + b * QK_K + 128 * h + 16 * lh;
-            FloatVector s1 = q6Product(a.and((byte) 0x0F).or(hv.and((byte) 3).lanewise(VectorOperators.LSHL, 4)), x, xl);
-            FloatVector s2 = q6Product(c.and((byte) 0x0F).or(hv.and((byte) 0x0C).lanewise(VectorOperators.LSHL, 2)), x, xl + 32);
-            FloatVector s3 = q6Product(a.lanewise(VectorOperators.LSHR, 4).or(hv.and((byte) 0x30)), x, xl + 64);
-            FloatVector s4 = q6Product(c.lanewise(VectorOperators.LSHR, 4).or(hv.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)), x, xl + 96);
+            IntVector q1 = a.and(0x0F).or(hv.and(3).lanewise(VectorOperators.LSHL, 4));
+            IntVector q2 = c.and(0x0F).or(hv.and(0x0C).lanewise(VectorOperators.LSHL, 2));
+            IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hv.and(0x30));
+            IntVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(hv.lanewise(VectorOperators.LSHR, 2).and(0x30));
+            // (q − 32) · x for each of the four sub-blocks
+            FloatVector s1 = ((FloatVector) q1.sub(32).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xl));
+            FloatVector s2 = ((FloatVector) q2.sub(32).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xl + 32));
+            FloatVector s3 = ((FloatVector) q3.sub(32).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xl + 64));
+            FloatVector s4 = ((FloatVector) q4.sub(32).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xl + 96));
             FloatVector q = s1.mul(d * (byte) (scales >>> 8 * lh)).add(s2.mul(d * (byte) (scales >>> 8 * (lh + 2))));
             q = s3.fma(FloatVector.broadcast(F, d * (byte) (scales >>> 8 * (lh + 4))), q);
             acc = s4.fma(FloatVector.broadcast(F, d * (byte) (scales >>> 8 * (lh + 6))), q.add(acc));
         }
         return acc.reduceLanes(VectorOperators.ADD); // as dotK16: not boxed through a call
-    }
-
-    /** (q − 32) · x over 16 elements, q an unsigned 6-bit value per byte. */
-    private static FloatVector q6Product(ByteVector q, float[] x, int at) {
-        return nibbleFloats(q.sub((byte) 32)).mul(FloatVector.fromArray(F, x, at));
-    }
-
-    private static FloatVector nibbleFloats(ByteVector q) {
-        return (FloatVector) q.convertShape(VectorOperators.B2F, F, 0);
     }
 
     /** The 6-bit scale of sub-block j from the 12 packed bytes (bytes 0-7 in lo8, 8-11 in hi4). */
