@@ -451,10 +451,123 @@ final class VectorTensorOps implements TensorOps {
                 for (int i = 0; i < cols; i++) out[outOff + i] = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, base + 2L * i));
             }
             case F32, BF16 -> decodeElements(type, seg, base, out, outOff, cols);
-            case Q8_0, Q4_0 -> decodeBlocks(type, seg, base, out, outOff, cols / BLOCK);
+            case Q4_0 -> {
+                if (L == 16) {
+                    decodeQ4_0(seg, base, out, outOff, cols / BLOCK);
+                } else {
+                    decodeBlocks(type, seg, base, out, outOff, cols / BLOCK);
+                }
+            }
+            case Q8_0 -> decodeBlocks(type, seg, base, out, outOff, cols / BLOCK);
             case Q4_1, Q5_0, Q5_1 -> decodeNibbleBlocks(type, seg, base, out, outOff, cols / BLOCK);
-            case Q4_K, Q5_K, Q6_K -> decodeSuperBlocks(type, seg, base, out, outOff, cols / QK_K);
+            case Q4_K -> {
+                if (L == 16) {
+                    decodeK16(seg, base, out, outOff, cols / QK_K, 144, 16, -1);
+                } else {
+                    decodeSuperBlocks(type, seg, base, out, outOff, cols / QK_K);
+                }
+            }
+            case Q5_K -> {
+                if (L == 16) {
+                    decodeK16(seg, base, out, outOff, cols / QK_K, 176, 48, 16);
+                } else {
+                    decodeSuperBlocks(type, seg, base, out, outOff, cols / QK_K);
+                }
+            }
+            case Q6_K -> {
+                if (L == 16) {
+                    decodeQ6K16(seg, base, out, outOff, cols / QK_K);
+                } else {
+                    decodeSuperBlocks(type, seg, base, out, outOff, cols / QK_K);
+                }
+            }
             default -> throw new UnsupportedOperationException("no kernel for tensor type " + type + " (" + w + ")");
+        }
+    }
+
+    /*
+     * The 16-lane decoders below unpack the quants as dotQ4_0, dotK16 and dotQ6K16 do (int lanes, one flat loop,
+     * no helper calls; see there), and round as the scalar decoder: (scale · q) − min with scale and min formed
+     * in float first, so that a batched product sees exactly the weights a row-by-row one does.
+     */
+
+    private static void decodeQ4_0(MemorySegment seg, long base, float[] out, int outOff, int blocks) {
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * 18;
+            float d = VectorDecoders.blockScale(seg, block);
+            IntVector w = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, block + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            int o = outOff + b * BLOCK;
+            ((FloatVector) w.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(out, o);
+            ((FloatVector) w.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(d)
+                    .intoArray(out, o + 16);
+        }
+    }
+
+    private static void decodeK16(MemorySegment seg, long base, float[] out, int outOff, int blocks, int bytes,
+            int qs, int qh) {
+        for (int g = 0; g < 4 * blocks; g++) {
+            int b = g >> 2, j = g & 3;
+            long block = base + (long) b * bytes;
+            float d = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block));
+            float dmin = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block + 2));
+            long lo8 = seg.get(ScalarTensorOps.I64, block + 4);
+            int hi4 = seg.get(ScalarTensorOps.I32, block + 12);
+            int s0 = 2 * j, s1 = 2 * j + 1;
+            long at = block + qs + 32L * j;
+            IntVector p0 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, at, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            IntVector p1 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, at + 16, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            IntVector l0 = p0.and(0x0F), l1 = p1.and(0x0F);
+            IntVector h0 = p0.lanewise(VectorOperators.LSHR, 4), h1 = p1.lanewise(VectorOperators.LSHR, 4);
+            if (qh >= 0) {
+                IntVector f0 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, block + qh, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                IntVector f1 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, block + qh + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                l0 = l0.or(f0.lanewise(VectorOperators.LSHR, s0).and(1).lanewise(VectorOperators.LSHL, 4));
+                l1 = l1.or(f1.lanewise(VectorOperators.LSHR, s0).and(1).lanewise(VectorOperators.LSHL, 4));
+                h0 = h0.or(f0.lanewise(VectorOperators.LSHR, s1).and(1).lanewise(VectorOperators.LSHL, 4));
+                h1 = h1.or(f1.lanewise(VectorOperators.LSHR, s1).and(1).lanewise(VectorOperators.LSHL, 4));
+            }
+            float sc0 = d * kScale(lo8, hi4, s0), m0 = dmin * kMin(lo8, hi4, s0);
+            float sc1 = d * kScale(lo8, hi4, s1), m1 = dmin * kMin(lo8, hi4, s1);
+            int o = outOff + b * QK_K + 64 * j;
+            ((FloatVector) l0.convert(VectorOperators.I2F, 0)).mul(sc0).sub(m0).intoArray(out, o);
+            ((FloatVector) l1.convert(VectorOperators.I2F, 0)).mul(sc0).sub(m0).intoArray(out, o + 16);
+            ((FloatVector) h0.convert(VectorOperators.I2F, 0)).mul(sc1).sub(m1).intoArray(out, o + 32);
+            ((FloatVector) h1.convert(VectorOperators.I2F, 0)).mul(sc1).sub(m1).intoArray(out, o + 48);
+        }
+    }
+
+    /** Q6_K's min is 0, and x − 0 is x for every float (−0 included): the products are stored as they are. */
+    private static void decodeQ6K16(MemorySegment seg, long base, float[] out, int outOff, int blocks) {
+        for (int g = 0; g < 4 * blocks; g++) {
+            int b = g >> 2, h = (g >> 1) & 1, lh = g & 1;
+            long block = base + (long) b * 210;
+            float d = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block + 208));
+            long scales = seg.get(ScalarTensorOps.I64, block + 192 + 8L * h);
+            long ql = block + 64L * h + 16 * lh;
+            long qh = block + 128 + 32L * h + 16 * lh;
+            IntVector a = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, ql, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            IntVector c = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, ql + 32, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            IntVector hv = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, qh, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            IntVector q1 = a.and(0x0F).or(hv.and(3).lanewise(VectorOperators.LSHL, 4));
+            IntVector q2 = c.and(0x0F).or(hv.and(0x0C).lanewise(VectorOperators.LSHL, 2));
+            IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hv.and(0x30));
+            IntVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(hv.lanewise(VectorOperators.LSHR, 2).and(0x30));
+            int o = outOff + b * QK_K + 128 * h + 16 * lh;
+            ((FloatVector) q1.sub(32).convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> 8 * lh)).intoArray(out, o);
+            ((FloatVector) q2.sub(32).convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> 8 * (lh + 2)))
+                    .intoArray(out, o + 32);
+            ((FloatVector) q3.sub(32).convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> 8 * (lh + 4)))
+                    .intoArray(out, o + 64);
+            ((FloatVector) q4.sub(32).convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> 8 * (lh + 6)))
+                    .intoArray(out, o + 96);
         }
     }
 
