@@ -1,23 +1,30 @@
 package ai.basalt.tensor;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Row-parallel loops over one fixed pool of daemon threads.
+ * Row-parallel loops over one fixed pool of daemon threads, as llama.cpp's thread pool runs them: a loop is
+ * published to the workers through one shared slot (no task objects, no queue), the caller runs the first chunk
+ * itself, and workers that have just finished spin for a short while ({@link #SPIN_NANOS}) before they park, so
+ * that the next loop of a decoding step (some ten per layer, each a few tens of microseconds) starts at once
+ * rather than after a thread wake-up (an executor hand-off cost 10-15 µs a loop here, a sixth of a small model's
+ * token).
  *
  * <p>Tuning knob, read once here: {@code -Dbasalt.threads=N} (default: the number of available
  * processors). {@link #setThreads(int)} changes it at run time (the {@code bench --threads} option).
  * Work smaller than {@link #MIN_PARALLEL_WORK} multiply-adds runs on the calling thread, where handing it
- * to the pool would cost more than it saves.
+ * to the pool would cost more than it saves. One loop runs on the pool at a time: a loop started while another
+ * holds it (another thread's, or one inside the caller's own chunk) runs on its own caller's thread (the same
+ * rows, the same results).
  */
 public final class Parallel {
     /** Below this many multiply-adds a loop runs on the caller's thread. */
     public static final long MIN_PARALLEL_WORK = 1L << 18;
+    /** How long an idle worker spins for the next loop before it parks. */
+    static final long SPIN_NANOS = 200_000;
 
     /** A body that handles rows [start, end). */
     @FunctionalInterface
@@ -28,7 +35,7 @@ public final class Parallel {
     private static final String WORKER_NAME = "basalt-worker";
 
     private static volatile int threads = defaultThreads();
-    private static volatile ExecutorService pool;
+    private static volatile Pool pool;
 
     private Parallel() {}
 
@@ -56,23 +63,19 @@ public final class Parallel {
         if (n < 1) throw new IllegalArgumentException("thread count " + n + " must be at least 1");
         if (n != threads) {
             threads = n;
-            ExecutorService old = pool;
+            Pool old = pool;
             pool = null;
             if (old != null) old.shutdown();
         }
     }
 
-    private static ExecutorService pool() {
-        ExecutorService p = pool;
+    private static Pool pool() {
+        Pool p = pool;
         if (p == null) {
             synchronized (Parallel.class) {
                 p = pool;
                 if (p == null) {
-                    p = Executors.newFixedThreadPool(Math.max(1, threads - 1), r -> {
-                        Thread t = new Thread(r, WORKER_NAME);
-                        t.setDaemon(true);
-                        return t;
-                    });
+                    p = new Pool(Math.max(1, threads - 1));
                     pool = p;
                 }
             }
@@ -90,15 +93,7 @@ public final class Parallel {
             body.run(0, rows);
             return;
         }
-        int chunks = Math.min(n, rows);
-        ExecutorService p = pool();
-        List<Future<?>> futures = new ArrayList<>(chunks - 1);
-        for (int c = 1; c < chunks; c++) {
-            int start = (int) ((long) rows * c / chunks);
-            int end = (int) ((long) rows * (c + 1) / chunks);
-            futures.add(p.submit(() -> body.run(start, end)));
-        }
-        awaitAll(futures, () -> body.run(0, (int) ((long) rows / chunks)));
+        pool().run(rows, Math.min(n, rows), body);
     }
 
     /**
@@ -110,36 +105,129 @@ public final class Parallel {
         return Thread.currentThread().getName().equals(WORKER_NAME);
     }
 
-    /** Runs {@code mine} here, then waits for every future; rethrows the first failure, suppressing later ones. */
-    private static void awaitAll(List<Future<?>> futures, Runnable mine) {
-        // The caller's chunk may throw; every submitted chunk is still awaited so that none outlives the
-        // call and keeps writing into the caller's arrays. The first failure is rethrown, later ones suppressed.
-        Throwable failure = null;
-        try {
-            mine.run();
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        boolean interrupted = false;
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                interrupted = true;
-                failure = combine(failure, new IllegalStateException("interrupted while waiting for a parallel loop", e));
-            } catch (ExecutionException e) {
-                failure = combine(failure, e.getCause());
+    /**
+     * The workers and the one slot through which a loop reaches them. A loop is published by writing its fields,
+     * then bumping {@code generation} (a volatile write: the fields are visible to every worker that reads the new
+     * generation); each worker runs its chunk, if the loop has one for it, then counts itself off {@code pending}
+     * (whose last decrement makes the workers' writes visible to the caller, which waits for zero).
+     */
+    private static final class Pool {
+        private final Worker[] workers;
+        /** Held by the loop on the pool; not reentrant, so a loop inside the caller's own chunk runs on the caller. */
+        private final AtomicBoolean inUse = new AtomicBoolean();
+        private final AtomicInteger pending = new AtomicInteger();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private volatile long generation;
+        private volatile boolean stopped;
+        private RangeBody body;
+        private int rows;
+        private int chunks;
+
+        Pool(int count) {
+            workers = new Worker[count];
+            for (int i = 0; i < count; i++) {
+                workers[i] = new Worker(this, i + 1);
+                workers[i].start();
             }
         }
-        if (interrupted) Thread.currentThread().interrupt();
-        if (failure instanceof RuntimeException re) throw re;
-        if (failure instanceof Error err) throw err;
-        if (failure != null) throw new IllegalStateException("a parallel loop failed", failure);
+
+        void run(int rows, int chunks, RangeBody body) {
+            if (!inUse.compareAndSet(false, true)) {
+                body.run(0, rows); // another loop holds the pool: another thread's, or this caller's own
+                return;
+            }
+            try {
+                this.body = body;
+                this.rows = rows;
+                this.chunks = chunks;
+                failure.set(null);
+                pending.set(workers.length);
+                generation++;
+                for (Worker w : workers) {
+                    if (w.parked) LockSupport.unpark(w);
+                }
+                try {
+                    body.run(0, (int) ((long) rows / chunks));
+                } catch (RuntimeException | Error e) {
+                    record(e);
+                }
+                // every chunk is awaited, even after a failure here, so that none outlives the call and keeps
+                // writing into the caller's arrays
+                for (int spins = 0; pending.get() > 0; spins++) {
+                    if (spins < 1 << 16) {
+                        Thread.onSpinWait();
+                    } else {
+                        Thread.yield();
+                    }
+                }
+                this.body = null;
+                Throwable t = failure.getAndSet(null);
+                if (t instanceof RuntimeException re) throw re;
+                if (t instanceof Error err) throw err;
+                if (t != null) throw new IllegalStateException("a parallel loop failed", t);
+            } finally {
+                inUse.set(false);
+            }
+        }
+
+        /** Keeps the first failure; later ones are added to it as suppressed. */
+        void record(Throwable t) {
+            if (!failure.compareAndSet(null, t)) {
+                Throwable first = failure.get();
+                if (first != t) first.addSuppressed(t);
+            }
+        }
+
+        void shutdown() {
+            stopped = true;
+            for (Worker w : workers) LockSupport.unpark(w);
+        }
     }
 
-    private static Throwable combine(Throwable first, Throwable next) {
-        if (first == null) return next;
-        if (first != next) first.addSuppressed(next);
-        return first;
+    private static final class Worker extends Thread {
+        private final Pool pool;
+        /** This worker's chunk of every loop (the caller takes chunk 0). */
+        private final int chunk;
+        volatile boolean parked;
+
+        Worker(Pool pool, int chunk) {
+            super(WORKER_NAME);
+            this.pool = pool;
+            this.chunk = chunk;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            long seen = 0; // the pool's generation when it made this worker: no loop yet, however late this thread starts
+            long idleSince = System.nanoTime();
+            for (int spins = 0; !pool.stopped; spins++) {
+                long g = pool.generation;
+                if (g != seen) {
+                    seen = g;
+                    if (chunk < pool.chunks) {
+                        int start = (int) ((long) pool.rows * chunk / pool.chunks);
+                        int end = (int) ((long) pool.rows * (chunk + 1) / pool.chunks);
+                        try {
+                            pool.body.run(start, end);
+                        } catch (RuntimeException | Error e) {
+                            pool.record(e);
+                        }
+                    }
+                    pool.pending.decrementAndGet();
+                    idleSince = System.nanoTime();
+                    spins = 0;
+                } else if ((spins & 63) != 0 || System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    // announce the park, then look once more: a caller that bumped the generation before seeing
+                    // parked == true has published a loop this check finds; one that sees it will unpark us
+                    parked = true;
+                    if (pool.generation == seen && !pool.stopped) LockSupport.park(this);
+                    parked = false;
+                    idleSince = System.nanoTime();
+                }
+            }
+        }
     }
 }

@@ -2,8 +2,10 @@ package ai.basalt.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -99,6 +101,54 @@ class ParallelTest {
         });
         assertThat(sums).containsExactly(499_500L, 499_500L);
         assertThat(Parallel.isNested()).isFalse();
+    }
+
+    @Test
+    void loopsFromSeveralThreadsAtOnceEachDoTheirOwnRows() throws Exception {
+        Parallel.setThreads(3);
+        int callers = 4, loops = 300, rows = 97;
+        long[][] sums = new long[callers][loops];
+        Thread[] threads = new Thread[callers];
+        AtomicBoolean failed = new AtomicBoolean();
+        for (int t = 0; t < callers; t++) {
+            int caller = t;
+            threads[t] = new Thread(() -> {
+                try {
+                    for (int l = 0; l < loops; l++) {
+                        int loop = l;
+                        AtomicIntegerArray visits = new AtomicIntegerArray(rows);
+                        Parallel.forRows(rows, HEAVY, (start, end) -> {
+                            for (int r = start; r < end; r++) visits.addAndGet(r, caller + loop + 1);
+                        });
+                        long sum = 0;
+                        for (int r = 0; r < rows; r++) sum += visits.get(r);
+                        sums[caller][loop] = sum;
+                    }
+                } catch (RuntimeException | Error e) {
+                    failed.set(true);
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) t.join(60_000);
+        for (Thread t : threads) assertThat(t.isAlive()).as("a caller still waiting after a minute").isFalse();
+        assertThat(failed).isFalse();
+        for (int c = 0; c < callers; c++) {
+            for (int l = 0; l < loops; l++) assertThat(sums[c][l]).as("caller %d loop %d", c, l).isEqualTo((long) rows * (c + l + 1));
+        }
+    }
+
+    @Test
+    void workersThatParkedWakeForTheNextLoop() throws InterruptedException {
+        Parallel.setThreads(2);
+        for (int round = 0; round < 3; round++) {
+            Thread.sleep(Parallel.SPIN_NANOS / 1_000_000 + 20); // long enough for the worker to stop spinning and park
+            List<Thread> ran = Collections.synchronizedList(new ArrayList<>());
+            // a lost wake-up would hang here: fail instead
+            assertTimeoutPreemptively(Duration.ofSeconds(10),
+                    () -> Parallel.forRows(2, HEAVY, (start, end) -> ran.add(Thread.currentThread())));
+            assertThat(ran).hasSize(2).doesNotHaveDuplicates();
+        }
     }
 
     @Test
