@@ -380,10 +380,14 @@ final class VectorTensorOps implements TensorOps {
             IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hv.and(0x30));
             IntVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(hv.lanewise(VectorOperators.LSHR, 2).and(0x30));
             // (q − 32) · x for each of the four sub-blocks
-            FloatVector s1 = ((FloatVector) q1.sub(32).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xl));
-            FloatVector s2 = ((FloatVector) q2.sub(32).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xl + 32));
-            FloatVector s3 = ((FloatVector) q3.sub(32).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xl + 64));
-            FloatVector s4 = ((FloatVector) q4.sub(32).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xl + 96));
+            FloatVector s1 = ((FloatVector) q1.sub(32).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(F, x, xl));
+            FloatVector s2 = ((FloatVector) q2.sub(32).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(F, x, xl + 32));
+            FloatVector s3 = ((FloatVector) q3.sub(32).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(F, x, xl + 64));
+            FloatVector s4 = ((FloatVector) q4.sub(32).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(F, x, xl + 96));
             FloatVector q = s1.mul(d * (byte) (scales >>> 8 * lh)).add(s2.mul(d * (byte) (scales >>> 8 * (lh + 2))));
             q = s3.fma(FloatVector.broadcast(F, d * (byte) (scales >>> 8 * (lh + 4))), q);
             acc = s4.fma(FloatVector.broadcast(F, d * (byte) (scales >>> 8 * (lh + 6))), q.add(acc));
@@ -448,7 +452,9 @@ final class VectorTensorOps implements TensorOps {
         switch (type) {
             case F16 -> {
                 // as dotF16: a plain loop of hardware conversions
-                for (int i = 0; i < cols; i++) out[outOff + i] = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, base + 2L * i));
+                for (int i = 0; i < cols; i++) {
+                    out[outOff + i] = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, base + 2L * i));
+                }
             }
             case F32, BF16 -> decodeElements(type, seg, base, out, outOff, cols);
             case Q4_0 -> {
@@ -564,7 +570,8 @@ final class VectorTensorOps implements TensorOps {
             IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hv.and(0x30));
             IntVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(hv.lanewise(VectorOperators.LSHR, 2).and(0x30));
             int o = outOff + b * QK_K + 128 * h + 16 * lh;
-            ((FloatVector) q1.sub(32).convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> 8 * lh)).intoArray(out, o);
+            ((FloatVector) q1.sub(32).convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> 8 * lh))
+                    .intoArray(out, o);
             ((FloatVector) q2.sub(32).convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> 8 * (lh + 2)))
                     .intoArray(out, o + 32);
             ((FloatVector) q3.sub(32).convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> 8 * (lh + 4)))
