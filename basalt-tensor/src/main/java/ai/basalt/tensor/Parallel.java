@@ -96,6 +96,11 @@ public final class Parallel {
         pool().run(rows, Math.min(n, rows), body);
     }
 
+    /** Where chunk c of rows [0, rows) cut into {@code chunks} contiguous chunks starts (and chunk c − 1 ends). */
+    private static int boundary(int rows, int chunks, int c) {
+        return (int) ((long) rows * c / chunks);
+    }
+
     /**
      * Whether the current thread is one of the pool's workers, running some caller's loop body. Loops there run on
      * the worker alone (a worker waiting on its own pool could wait forever); kernels whose results do not depend
@@ -147,7 +152,7 @@ public final class Parallel {
                     if (w.parked) LockSupport.unpark(w);
                 }
                 try {
-                    body.run(0, (int) ((long) rows / chunks));
+                    body.run(0, boundary(rows, chunks, 1));
                 } catch (RuntimeException | Error e) {
                     record(e);
                 }
@@ -178,7 +183,12 @@ public final class Parallel {
             }
         }
 
+        /**
+         * Stops the workers once no loop is in flight (a worker that left before seeing a published loop would
+         * leave its caller waiting forever), keeping the pool held so that a caller still holding it runs alone.
+         */
         void shutdown() {
+            while (!inUse.compareAndSet(false, true)) Thread.onSpinWait();
             stopped = true;
             for (Worker w : workers) LockSupport.unpark(w);
         }
@@ -199,17 +209,17 @@ public final class Parallel {
 
         @Override
         public void run() {
-            long seen = 0; // the pool's generation when it made this worker: no loop yet, however late this thread starts
+            // the pool's generation when it made this worker: no loop yet, however late this thread starts
+            long seen = 0;
             long idleSince = System.nanoTime();
             for (int spins = 0; !pool.stopped; spins++) {
                 long g = pool.generation;
                 if (g != seen) {
                     seen = g;
                     if (chunk < pool.chunks) {
-                        int start = (int) ((long) pool.rows * chunk / pool.chunks);
-                        int end = (int) ((long) pool.rows * (chunk + 1) / pool.chunks);
                         try {
-                            pool.body.run(start, end);
+                            pool.body.run(boundary(pool.rows, pool.chunks, chunk),
+                                    boundary(pool.rows, pool.chunks, chunk + 1));
                         } catch (RuntimeException | Error e) {
                             pool.record(e);
                         }

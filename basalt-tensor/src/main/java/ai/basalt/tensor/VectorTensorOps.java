@@ -169,11 +169,18 @@ final class VectorTensorOps implements TensorOps {
         float sum = 0f;
         for (int c = 0; c < n; c += HALF_CHUNK) {
             int len = Math.min(HALF_CHUNK, n - c);
-            long at = base + 2L * c;
-            for (int i = 0; i < len; i++) buf[i] = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, at + 2L * i));
+            halvesToFloats(seg, base + 2L * c, buf, 0, len);
             sum += dotFloats(buf, 0, x, xOff + c, len);
         }
         return sum;
+    }
+
+    /**
+     * n F16 values from {@code at} into {@code out}: a plain loop of {@link Float#float16ToFloat}, which C2
+     * vectorizes with the hardware conversion (kept scalar-shaped on purpose: that is what it recognises).
+     */
+    private static void halvesToFloats(MemorySegment seg, long at, float[] out, int outOff, int n) {
+        for (int i = 0; i < n; i++) out[outOff + i] = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, at + 2L * i));
     }
 
     private static final int HALF_CHUNK = 1024;
@@ -267,8 +274,8 @@ final class VectorTensorOps implements TensorOps {
      */
     private static float dotSuperBlocks(DType type, MemorySegment seg, long base, float[] x, int xOff, int blocks) {
         return switch (type) {
-            case Q4_K -> L == 16 ? dotK16(seg, base, x, xOff, blocks, 144, 16, -1) : dotQ4K(seg, base, x, xOff, blocks);
-            case Q5_K -> L == 16 ? dotK16(seg, base, x, xOff, blocks, 176, 48, 16) : dotQ5K(seg, base, x, xOff, blocks);
+            case Q4_K -> L == 16 ? dotK16(type, seg, base, x, xOff, blocks) : dotQ4K(seg, base, x, xOff, blocks);
+            case Q5_K -> L == 16 ? dotK16(type, seg, base, x, xOff, blocks) : dotQ5K(seg, base, x, xOff, blocks);
             case Q6_K -> L == 16 ? dotQ6K16(seg, base, x, xOff, blocks) : dotQ6K(seg, base, x, xOff, blocks);
             default -> throw VectorDecoders.unsupported(type);
         };
@@ -301,8 +308,8 @@ final class VectorTensorOps implements TensorOps {
      * in int lanes (x86 has no byte shifts), and each x vector feeds both the product and the sum the min
      * multiplies.
      */
-    private static float dotK16(MemorySegment seg, long base, float[] x, int xOff, int blocks, int bytes, int qs,
-            int qh) {
+    private static float dotK16(DType type, MemorySegment seg, long base, float[] x, int xOff, int blocks) {
+        int bytes = type.bytesPerBlock(), qs = kNibbles(type), qh = kFifthBits(type);
         FloatVector acc = FloatVector.zero(F), mins = acc;
         // one flat loop over the groups, as dotQ6K16 (a nested loop of constant trip count was unrolled past what C2
         // inlines once Q5_K's fifth bits were added, and its vectors were boxed)
@@ -395,6 +402,16 @@ final class VectorTensorOps implements TensorOps {
         return acc.reduceLanes(VectorOperators.ADD); // as dotK16: not boxed through a call
     }
 
+    /** Where a Q4_K or Q5_K super-block's nibbles start: Q5_K's after its 32 bytes of fifth bits. */
+    private static int kNibbles(DType type) {
+        return type == DType.Q5_K ? 48 : 16;
+    }
+
+    /** Where a Q5_K super-block's fifth bits start (after d, dmin and the 12 scale bytes); −1 for Q4_K, which has none. */
+    private static int kFifthBits(DType type) {
+        return type == DType.Q5_K ? 16 : -1;
+    }
+
     /** The 6-bit scale of sub-block j from the 12 packed bytes (bytes 0-7 in lo8, 8-11 in hi4). */
     private static int kScale(long lo8, int hi4, int j) {
         return j < 4 ? (int) (lo8 >>> 8 * j) & 63
@@ -450,12 +467,7 @@ final class VectorTensorOps implements TensorOps {
         int cols = w.cols();
         DType type = w.type();
         switch (type) {
-            case F16 -> {
-                // as dotF16: a plain loop of hardware conversions
-                for (int i = 0; i < cols; i++) {
-                    out[outOff + i] = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, base + 2L * i));
-                }
-            }
+            case F16 -> halvesToFloats(seg, base, out, outOff, cols);
             case F32, BF16 -> decodeElements(type, seg, base, out, outOff, cols);
             case Q4_0 -> {
                 if (L == 16) {
@@ -466,27 +478,7 @@ final class VectorTensorOps implements TensorOps {
             }
             case Q8_0 -> decodeBlocks(type, seg, base, out, outOff, cols / BLOCK);
             case Q4_1, Q5_0, Q5_1 -> decodeNibbleBlocks(type, seg, base, out, outOff, cols / BLOCK);
-            case Q4_K -> {
-                if (L == 16) {
-                    decodeK16(seg, base, out, outOff, cols / QK_K, 144, 16, -1);
-                } else {
-                    decodeSuperBlocks(type, seg, base, out, outOff, cols / QK_K);
-                }
-            }
-            case Q5_K -> {
-                if (L == 16) {
-                    decodeK16(seg, base, out, outOff, cols / QK_K, 176, 48, 16);
-                } else {
-                    decodeSuperBlocks(type, seg, base, out, outOff, cols / QK_K);
-                }
-            }
-            case Q6_K -> {
-                if (L == 16) {
-                    decodeQ6K16(seg, base, out, outOff, cols / QK_K);
-                } else {
-                    decodeSuperBlocks(type, seg, base, out, outOff, cols / QK_K);
-                }
-            }
+            case Q4_K, Q5_K, Q6_K -> decodeSuperBlocks(type, seg, base, out, outOff, cols / QK_K);
             default -> throw new UnsupportedOperationException("no kernel for tensor type " + type + " (" + w + ")");
         }
     }
@@ -513,8 +505,8 @@ final class VectorTensorOps implements TensorOps {
         }
     }
 
-    private static void decodeK16(MemorySegment seg, long base, float[] out, int outOff, int blocks, int bytes,
-            int qs, int qh) {
+    private static void decodeK16(DType type, MemorySegment seg, long base, float[] out, int outOff, int blocks) {
+        int bytes = type.bytesPerBlock(), qs = kNibbles(type), qh = kFifthBits(type);
         for (int g = 0; g < 4 * blocks; g++) {
             int b = g >> 2, j = g & 3;
             long block = base + (long) b * bytes;
@@ -616,8 +608,16 @@ final class VectorTensorOps implements TensorOps {
         }
     }
 
-    /** (scale · q) − min per element, rounded twice as the scalar decoder rounds. */
+    /** (scale · q) − min per element, rounded twice as the scalar decoder rounds; at 16 lanes, the decoders above. */
     private static void decodeSuperBlocks(DType type, MemorySegment seg, long base, float[] out, int outOff, int blocks) {
+        if (L == 16) {
+            if (type == DType.Q6_K) {
+                decodeQ6K16(seg, base, out, outOff, blocks);
+            } else {
+                decodeK16(type, seg, base, out, outOff, blocks);
+            }
+            return;
+        }
         int bytes = type.bytesPerBlock();
         int sub = VectorDecoders.subBlockSize(type);
         for (int b = 0; b < blocks; b++) {
