@@ -120,6 +120,34 @@ class TensorOpsContractTest {
         assertClose("matmul", actual, expected, r -> sumTolerance(cols, rowMagnitude(w, r, x, 0)));
     }
 
+    /**
+     * The one-input product reads several rows at once (RowStreams), whose arithmetic per row must stay that of
+     * dotRow exactly: row counts around multiples of four (the remainder runs row by row), F16 rows with a partial
+     * last conversion chunk, and a matrix large enough to be split across the pool.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("computableTypes")
+    void matmulIsDotRowBitForBit(DType type) {
+        TensorOps ops = VectorTensorOps.create();
+        int unit = type.quantized() ? type.blockSize() : 1;
+        for (int[] shape : new int[][] {{1, 64}, {4, 64}, {5, 96}, {9, 256}, {67, 1056}, {300, 2048}}) {
+            int rows = shape[0], cols = Math.max(unit, shape[1] / unit * unit);
+            Random rnd = new Random(41L * rows + cols + type.ordinal());
+            Tensor w = copyOffHeap(Quantizer.tensor("w", type, values(rnd, rows * cols, -2, 2), cols, rows));
+            float[] x = values(rnd, cols, -1, 1);
+            float[] actual = filled(rows + 2);
+            ops.matmul(w, x, actual);
+            for (int r = 0; r < rows; r++) {
+                assertThat(actual[r]).as("%s %dx%d row %d", type, rows, cols, r).isEqualTo(ops.dotRow(w, r, x, 0));
+            }
+            assertThat(actual[rows]).as("nothing written past the rows").isEqualTo(SENTINEL);
+        }
+    }
+
+    static Stream<DType> computableTypes() {
+        return Stream.of(DType.values()).filter(DType::computable);
+    }
+
     /** Attention's two products over a cache: keys as columns (scores), values as rows (weighted sum). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
