@@ -8,7 +8,6 @@ import static ai.basalt.tensor.VectorDecoders.LE;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -26,6 +25,11 @@ import jdk.incubator.vector.VectorSpecies;
  * kernel in {@link VectorTensorOps} (same operations in the same order), so the results are bit-identical to
  * {@link TensorOps#dotRow}.
  *
+ * <p>For Q8_0 and F16, whose kernels outrun one stream (`DecodeBenchmark`, docs/BENCHMARKS.md). Not for Q4_0
+ * or the k-quants: their kernels are bound by arithmetic, and four rows of Q4_0 measured slower than one (5.6–6.2
+ * against 6.7–7.8 GB/s on 2 threads); four rows of Q6_K or Q4_K make a loop past what C2 compiles with its
+ * vectors in registers (C1 gives up on it, C2 leaves calls in it: 0.05 GB/s).
+ *
  * <p>Written out four times per type on purpose: an array of accumulators, a loop over the four rows or a
  * helper taking vectors are what C2 leaves as heap objects inside these loops (see DEVELOPERS.md "Speed work").
  */
@@ -34,7 +38,6 @@ final class RowStreams {
     static final int STREAMS = 4;
 
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Integer> INTS = F.withLanes(int.class);
     /** Halves per row converted at a time: the single-row kernel's chunk, so that the sums are the same. */
     private static final int HALF_CHUNK = VectorTensorOps.HALF_CHUNK;
     private static final ThreadLocal<float[][]> HALF_BUFFERS = ThreadLocal.withInitial(() -> new float[STREAMS][HALF_CHUNK]);
@@ -43,7 +46,7 @@ final class RowStreams {
 
     /** Whether {@link #matmul} has a four-stream kernel for this type on this machine's vectors. */
     static boolean supports(DType type) {
-        return L == 16 && (type == DType.Q8_0 || type == DType.Q4_0 || type == DType.F16);
+        return L == 16 && (type == DType.Q8_0 || type == DType.F16);
     }
 
     /**
@@ -56,12 +59,12 @@ final class RowStreams {
         long rowBytes = w.rowBytes();
         int cols = w.cols();
         DType type = w.type();
+        float[] lanes = VectorTensorOps.LANES.get();
         for (int i = 0; i < n; i++) {
             int r = start + i;
             long base = r * rowBytes, stride = n * rowBytes;
             switch (type) {
-                case Q8_0 -> q8_0(seg, base, stride, x, cols / BLOCK, out, r, n);
-                case Q4_0 -> q4_0(seg, base, stride, x, cols / BLOCK, out, r, n);
+                case Q8_0 -> q8_0(seg, base, stride, x, cols / BLOCK, out, r, n, lanes);
                 case F16 -> f16(seg, base, stride, x, cols, out, r, n);
                 default -> throw VectorDecoders.unsupported(type);
             }
@@ -70,7 +73,7 @@ final class RowStreams {
     }
 
     /** As {@code VectorTensorOps.dotBlocks} for Q8_0 at 16 lanes, on rows base + k·stride. */
-    private static void q8_0(MemorySegment seg, long base, long stride, float[] x, int blocks, float[] out, int r, int n) {
+    private static void q8_0(MemorySegment seg, long base, long stride, float[] x, int blocks, float[] out, int r, int n, float[] lanes) {
         long b0 = base, b1 = base + stride, b2 = base + 2 * stride, b3 = base + 3 * stride;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++) {
@@ -90,43 +93,18 @@ final class RowStreams {
             q = ((FloatVector) ByteVector.fromMemorySegment(BYTES, seg, b3 + o + 18, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, q);
             a3 = q.fma(FloatVector.broadcast(F, VectorDecoders.blockScale(seg, b3 + o)), a3);
         }
-        out[r] = VectorMath.sum(a0);
-        out[r + n] = VectorMath.sum(a1);
-        out[r + 2 * n] = VectorMath.sum(a2);
-        out[r + 3 * n] = VectorMath.sum(a3);
+        a0.intoArray(lanes, 0);
+        out[r] = VectorMath.sum(lanes);
+        a1.intoArray(lanes, 0);
+        out[r + n] = VectorMath.sum(lanes);
+        a2.intoArray(lanes, 0);
+        out[r + 2 * n] = VectorMath.sum(lanes);
+        a3.intoArray(lanes, 0);
+        out[r + 3 * n] = VectorMath.sum(lanes);
     }
 
-    /** As {@code VectorTensorOps.dotQ4_0}, on rows base + k·stride. */
-    private static void q4_0(MemorySegment seg, long base, long stride, float[] x, int blocks, float[] out, int r, int n) {
-        long b0 = base, b1 = base + stride, b2 = base + 2 * stride, b3 = base + 3 * stride;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0; b < blocks; b++) {
-            long o = (long) b * 18;
-            FloatVector x0 = FloatVector.fromArray(F, x, b * BLOCK), x1 = FloatVector.fromArray(F, x, b * BLOCK + L);
-            IntVector w;
-            FloatVector lo, hi;
-            w = (IntVector) ByteVector.fromMemorySegment(BYTES, seg, b0 + o + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-            lo = (FloatVector) w.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
-            hi = (FloatVector) w.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
-            a0 = hi.fma(x1, lo.mul(x0)).fma(FloatVector.broadcast(F, VectorDecoders.blockScale(seg, b0 + o)), a0);
-            w = (IntVector) ByteVector.fromMemorySegment(BYTES, seg, b1 + o + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-            lo = (FloatVector) w.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
-            hi = (FloatVector) w.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
-            a1 = hi.fma(x1, lo.mul(x0)).fma(FloatVector.broadcast(F, VectorDecoders.blockScale(seg, b1 + o)), a1);
-            w = (IntVector) ByteVector.fromMemorySegment(BYTES, seg, b2 + o + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-            lo = (FloatVector) w.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
-            hi = (FloatVector) w.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
-            a2 = hi.fma(x1, lo.mul(x0)).fma(FloatVector.broadcast(F, VectorDecoders.blockScale(seg, b2 + o)), a2);
-            w = (IntVector) ByteVector.fromMemorySegment(BYTES, seg, b3 + o + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-            lo = (FloatVector) w.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
-            hi = (FloatVector) w.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
-            a3 = hi.fma(x1, lo.mul(x0)).fma(FloatVector.broadcast(F, VectorDecoders.blockScale(seg, b3 + o)), a3);
-        }
-        out[r] = VectorMath.sum(a0);
-        out[r + n] = VectorMath.sum(a1);
-        out[r + 2 * n] = VectorMath.sum(a2);
-        out[r + 3 * n] = VectorMath.sum(a3);
-    }
+
+
 
     /**
      * As {@code VectorTensorOps.dotF16}: the four rows' halves converted {@value #HALF_CHUNK} at a time in one

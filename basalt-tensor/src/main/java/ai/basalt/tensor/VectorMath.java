@@ -36,6 +36,17 @@ public final class VectorMath {
         return s;
     }
 
+    /**
+     * The values of {@code lanes} added in index order: the same sum as {@link #sum(FloatVector)} of the vector
+     * stored there with {@code intoArray}. For large kernels, where a call taking the vector itself is not
+     * inlined and the vector is boxed on the way.
+     */
+    public static float sum(float[] lanes) {
+        float s = 0f;
+        for (float v : lanes) s += v;
+        return s;
+    }
+
     /** The lanes added in index order. */
     public static double sum(DoubleVector v) {
         double s = 0;

@@ -197,6 +197,8 @@ final class VectorTensorOps implements TensorOps {
     }
 
     static final int HALF_CHUNK = 1024;
+    /** Scratch for lane-ordered sums of an accumulator (see {@link VectorMath#sum(float[])}). */
+    static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
     private static final ThreadLocal<float[]> HALF_BUFFER = ThreadLocal.withInitial(() -> new float[HALF_CHUNK]);
 
     private static float dotElements(DType type, MemorySegment seg, long base, float[] x, int xOff, int n) {
@@ -367,9 +369,11 @@ final class VectorTensorOps implements TensorOps {
             mins = x0.add(x1).fma(FloatVector.broadcast(F, dmin * kMin(lo8, hi4, s0)), mins);
             mins = x2.add(x3).fma(FloatVector.broadcast(F, dmin * kMin(lo8, hi4, s1)), mins);
         }
-        // reduceLanes, not VectorMath.sum: a method this large does not inline that call, and the vector passed
-        // to it would be boxed once per row
-        return acc.sub(mins).reduceLanes(VectorOperators.ADD);
+        // summed in lane order through an array (reduceLanes' order is unspecified and differs between JIT tiers;
+        // VectorMath.sum(FloatVector) is a call this large a method does not inline, and would box the vector)
+        float[] lanes = LANES.get();
+        acc.sub(mins).intoArray(lanes, 0);
+        return VectorMath.sum(lanes);
     }
 
     /**
@@ -412,7 +416,9 @@ final class VectorTensorOps implements TensorOps {
             q = s3.fma(FloatVector.broadcast(F, d * (byte) (scales >>> 8 * (lh + 4))), q);
             acc = s4.fma(FloatVector.broadcast(F, d * (byte) (scales >>> 8 * (lh + 6))), q.add(acc));
         }
-        return acc.reduceLanes(VectorOperators.ADD); // as dotK16: not boxed through a call
+        float[] lanes = LANES.get(); // as dotK16: in lane order, not boxed through a call
+        acc.intoArray(lanes, 0);
+        return VectorMath.sum(lanes);
     }
 
     /** Where a Q4_K or Q5_K super-block's nibbles start: Q5_K's after its 32 bytes of fifth bits. */

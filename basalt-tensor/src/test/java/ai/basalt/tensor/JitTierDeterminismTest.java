@@ -61,4 +61,28 @@ class JitTierDeterminismTest {
         Tensor w = Tensor.ofFloats("w", input(5), N, 1);
         assertStableWhenHot("dotRow", x -> new float[] {OPS.dotRow(w, 0, x, 0)});
     }
+
+    /** Every computable type's row product and one-input matmul (which reads several rows at once), cold and hot. */
+    @Test
+    void quantizedProductsAreTierIndependent() {
+        int cols = 512, rows = 9;
+        Random rnd = new Random(3);
+        float[] values = new float[rows * cols];
+        for (int i = 0; i < values.length; i++) values[i] = (float) rnd.nextGaussian();
+        for (DType type : DType.values()) {
+            if (!type.computable()) continue;
+            Tensor w = Quantizer.tensor("w", type, values, cols, rows);
+            float[] x = new float[cols];
+            for (int i = 0; i < cols; i++) x[i] = (float) rnd.nextGaussian();
+            Function<float[], float[]> products = in -> {
+                float[] out = new float[2 * rows];
+                OPS.matmul(w, in, out);
+                for (int r = 0; r < rows; r++) out[rows + r] = OPS.dotRow(w, r, in, 0);
+                return out;
+            };
+            float[] cold = products.apply(x);
+            for (int i = 0; i < 20_000; i++) products.apply(x);
+            assertThat(products.apply(x)).as("%s cold vs hot", type).containsExactly(cold);
+        }
+    }
 }
