@@ -34,10 +34,8 @@ import jdk.incubator.vector.VectorSpecies;
  * helper taking vectors are what C2 leaves as heap objects inside these loops (see DEVELOPERS.md "Speed work").
  */
 final class RowStreams {
-    /** Rows read at once, one per stream (F16's conversion buffers). */
+    /** Rows read at once, one per stream. */
     static final int STREAMS = 4;
-    /** Q8_0's rows read at once: six measured some 8% above four on 2 threads, eight no better than six. */
-    static final int Q8_0_STREAMS = 6;
 
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
     /** Halves per row converted at a time: the single-row kernel's chunk, so that the sums are the same. */
@@ -52,12 +50,11 @@ final class RowStreams {
     }
 
     /**
-     * out[r] = w[r] · x for r in [start, end): rows {@code start + i + k·n} for k in [0, s) together, s the type's
-     * stream count and n = (end − start) / s; the rest (fewer than s rows) one at a time through {@code single}.
+     * out[r] = w[r] · x for r in [start, end): rows {@code start + i + k·n} for k in [0, 4) together, n = a
+     * quarter of the range; the rest (fewer than four rows) one at a time through {@code single}.
      */
     static void matmul(TensorOps single, Tensor w, float[] x, float[] out, int start, int end) {
-        int streams = w.type() == DType.Q8_0 ? Q8_0_STREAMS : STREAMS;
-        int n = (end - start) / streams;
+        int n = (end - start) / STREAMS;
         MemorySegment seg = w.data();
         long rowBytes = w.rowBytes();
         int cols = w.cols();
@@ -72,13 +69,13 @@ final class RowStreams {
                 default -> throw VectorDecoders.unsupported(type);
             }
         }
-        for (int r = start + streams * n; r < end; r++) out[r] = single.dotRow(w, r, x, 0);
+        for (int r = start + STREAMS * n; r < end; r++) out[r] = single.dotRow(w, r, x, 0);
     }
 
-    /** As {@code VectorTensorOps.dotBlocks} for Q8_0 at 16 lanes, on rows base + k·stride for k in [0, 6). */
+    /** As {@code VectorTensorOps.dotBlocks} for Q8_0 at 16 lanes, on rows base + k·stride. */
     private static void q8_0(MemorySegment seg, long base, long stride, float[] x, int blocks, float[] out, int r, int n, float[] lanes) {
-        long b0 = base, b1 = base + stride, b2 = base + 2 * stride, b3 = base + 3 * stride, b4 = base + 4 * stride, b5 = base + 5 * stride;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+        long b0 = base, b1 = base + stride, b2 = base + 2 * stride, b3 = base + 3 * stride;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++) {
             long o = (long) b * 34;
             FloatVector x0 = FloatVector.fromArray(F, x, b * BLOCK), x1 = FloatVector.fromArray(F, x, b * BLOCK + L);
@@ -95,12 +92,6 @@ final class RowStreams {
             q = ((FloatVector) ByteVector.fromMemorySegment(BYTES, seg, b3 + o + 2, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             q = ((FloatVector) ByteVector.fromMemorySegment(BYTES, seg, b3 + o + 18, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, q);
             a3 = q.fma(FloatVector.broadcast(F, VectorDecoders.blockScale(seg, b3 + o)), a3);
-            q = ((FloatVector) ByteVector.fromMemorySegment(BYTES, seg, b4 + o + 2, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
-            q = ((FloatVector) ByteVector.fromMemorySegment(BYTES, seg, b4 + o + 18, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, q);
-            a4 = q.fma(FloatVector.broadcast(F, VectorDecoders.blockScale(seg, b4 + o)), a4);
-            q = ((FloatVector) ByteVector.fromMemorySegment(BYTES, seg, b5 + o + 2, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
-            q = ((FloatVector) ByteVector.fromMemorySegment(BYTES, seg, b5 + o + 18, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, q);
-            a5 = q.fma(FloatVector.broadcast(F, VectorDecoders.blockScale(seg, b5 + o)), a5);
         }
         a0.intoArray(lanes, 0);
         out[r] = VectorMath.sum(lanes);
@@ -110,10 +101,6 @@ final class RowStreams {
         out[r + 2 * n] = VectorMath.sum(lanes);
         a3.intoArray(lanes, 0);
         out[r + 3 * n] = VectorMath.sum(lanes);
-        a4.intoArray(lanes, 0);
-        out[r + 4 * n] = VectorMath.sum(lanes);
-        a5.intoArray(lanes, 0);
-        out[r + 5 * n] = VectorMath.sum(lanes);
     }
 
 
