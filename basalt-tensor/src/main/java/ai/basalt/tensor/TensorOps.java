@@ -108,6 +108,27 @@ public interface TensorOps {
     }
 
     /**
+     * {@link #dotColumns} for {@code g} queries against the same matrix (the query heads that share one key head
+     * in grouped-query attention): query q at {@code x[xOff + q·xStride ..]}, its scores into
+     * {@code outs[outFirst + q][outOff ..]}. An implementation may read m once for all g, which is the point: the
+     * results must equal g separate {@link #dotColumns} calls exactly (this default).
+     */
+    default void dotColumns(int g, float[] x, int xOff, int xStride, float[] m, int mOff, int stride, int k, int n,
+            float scale, float[][] outs, int outFirst, int outOff) {
+        for (int q = 0; q < g; q++) dotColumns(x, xOff + q * xStride, m, mOff, stride, k, n, scale, outs[outFirst + q], outOff);
+    }
+
+    /**
+     * {@link #sumRows} for {@code g} weight vectors over the same rows (grouped-query attention's values): weights q
+     * at {@code ws[wFirst + q][wOff ..]}, its sum into {@code out[outOff + q·outStride ..]}. The results must equal
+     * g separate {@link #sumRows} calls exactly (this default).
+     */
+    default void sumRows(int g, float[][] ws, int wFirst, int wOff, int n, float[] m, int mOff, int stride, int k,
+            float[] out, int outOff, int outStride, boolean accumulate) {
+        for (int q = 0; q < g; q++) sumRows(ws[wFirst + q], wOff, n, m, mOff, stride, k, out, outOff + q * outStride, accumulate);
+    }
+
+    /**
      * Batched matrix product for n input rows at once (a prompt's tokens): {@code out[i·R + r] = w[r] · x[i·C ..
      * i·C + C)} for i in [0, n) and every row r of {@code w} (R rows, C columns). This default runs {@link #dotRow}
      * for each pair, weight rows split across the pool: the reference. Implementations may instead reuse each

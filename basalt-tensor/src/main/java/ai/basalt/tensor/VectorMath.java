@@ -4,6 +4,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Lane-wise maths that gives the same bits in every JIT tier. Two Vector API operations are avoided for
@@ -64,6 +65,46 @@ public final class VectorMath {
         p = p.mul(r.mul(r)).add(r).add(1f);
         IntVector pow2 = t.reinterpretAsInts().sub(ROUND_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
         return p.mul(pow2.reinterpretAsFloats());
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> D = F.withLanes(double.class);
+    private static final ThreadLocal<double[]> DOUBLE_LANES = ThreadLocal.withInitial(() -> new double[D.length()]);
+
+    /**
+     * x[off + i] ← e^(x[off + i] − shift) for i in [0, n), returning the sum of the results accumulated in double:
+     * softmax's middle pass. The same bits as {@link #exp(FloatVector)} lane by lane (and {@link #exp(float)} on the
+     * tail), with its operations written out in the loop: where C2 does not inline a call that takes or returns a
+     * vector it boxes the vector, and attention's softmax, called per head per layer, was producing some 100 MB of
+     * such garbage a second at 1,000 positions of context.
+     */
+    public static double expShiftedSum(float[] x, int off, int n, float shift) {
+        DoubleVector acc = DoubleVector.zero(D);
+        int i = 0;
+        for (; i <= n - F.length(); i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i).sub(shift).max(EXP_MIN).min(EXP_MAX);
+            FloatVector t = v.mul(LOG2E).add(ROUND);
+            FloatVector k = t.sub(ROUND);
+            FloatVector r = v.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+            FloatVector p = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
+            p = p.mul(r.mul(r)).add(r).add(1f);
+            IntVector pow2 = t.reinterpretAsInts().sub(ROUND_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = p.mul(pow2.reinterpretAsFloats());
+            e.intoArray(x, off + i);
+            // widened to double, two halves added: exact, so the order of the lanes does not matter
+            acc = acc.add(((DoubleVector) e.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 1)));
+        }
+        double[] lanes = DOUBLE_LANES.get();
+        acc.intoArray(lanes, 0);
+        double sum = 0;
+        for (double lane : lanes) sum += lane;
+        for (; i < n; i++) {
+            float e = exp(x[off + i] - shift);
+            x[off + i] = e;
+            sum += e;
+        }
+        return sum;
     }
 
     /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */

@@ -713,18 +713,7 @@ final class VectorTensorOps implements TensorOps {
         float max = maxLanes.reduceLanes(VectorOperators.MAX);
         for (; i < n; i++) max = Math.max(max, x[off + i]);
 
-        DoubleVector acc = DoubleVector.zero(D);
-        for (i = 0; i <= n - L; i += L) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, off + i).sub(max));
-            e.intoArray(x, off + i);
-            acc = acc.add(widenedSum(e));
-        }
-        double sum = VectorMath.sum(acc);
-        for (; i < n; i++) {
-            float e = VectorMath.exp(x[off + i] - max);
-            x[off + i] = e;
-            sum += e;
-        }
+        double sum = VectorMath.expShiftedSum(x, off, n, max);
         scale(x, off, n, (float) (1.0 / sum));
     }
 
@@ -856,6 +845,120 @@ final class VectorTensorOps implements TensorOps {
             float s = 0f;
             for (int j = 0; j < n; j++) s = Math.fma(w[wOff + j], m[mOff + j * stride + i], s);
             out[outOff + i] = accumulate ? out[outOff + i] + s : s;
+        }
+    }
+
+    /**
+     * Up to four queries at a time share each load of m (a key page read once per group of query heads, not once per
+     * head); a group of fewer than four repeats its last query and does not store the repeats. Each score is the same
+     * chain of fused multiply-adds over i as in {@link #dotColumns(float[], int, float[], int, int, int, int, float,
+     * float[], int)}, so the results are identical.
+     */
+    @Override
+    public void dotColumns(int g, float[] x, int xOff, int xStride, float[] m, int mOff, int stride, int k, int n,
+            float scale, float[][] outs, int outFirst, int outOff) {
+        for (int q0 = 0; q0 < g; q0 += 4) {
+            int c = Math.min(4, g - q0);
+            int xa = xOff + q0 * xStride, xb = xa + Math.min(1, c - 1) * xStride;
+            int xc = xa + Math.min(2, c - 1) * xStride, xd = xa + Math.min(3, c - 1) * xStride;
+            float[] oa = outs[outFirst + q0], ob = outs[outFirst + q0 + Math.min(1, c - 1)];
+            float[] oc = outs[outFirst + q0 + Math.min(2, c - 1)], od = outs[outFirst + q0 + Math.min(3, c - 1)];
+            int j = 0;
+            for (; j + 2 * L <= n; j += 2 * L) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+                for (int i = 0; i < k; i++) {
+                    int at = mOff + i * stride + j;
+                    FloatVector m0 = FloatVector.fromArray(F, m, at), m1 = FloatVector.fromArray(F, m, at + L);
+                    FloatVector xv = FloatVector.broadcast(F, x[xa + i]);
+                    a0 = m0.fma(xv, a0);
+                    a1 = m1.fma(xv, a1);
+                    xv = FloatVector.broadcast(F, x[xb + i]);
+                    b0 = m0.fma(xv, b0);
+                    b1 = m1.fma(xv, b1);
+                    xv = FloatVector.broadcast(F, x[xc + i]);
+                    c0 = m0.fma(xv, c0);
+                    c1 = m1.fma(xv, c1);
+                    xv = FloatVector.broadcast(F, x[xd + i]);
+                    d0 = m0.fma(xv, d0);
+                    d1 = m1.fma(xv, d1);
+                }
+                a0.mul(scale).intoArray(oa, outOff + j);
+                a1.mul(scale).intoArray(oa, outOff + j + L);
+                if (c > 1) {
+                    b0.mul(scale).intoArray(ob, outOff + j);
+                    b1.mul(scale).intoArray(ob, outOff + j + L);
+                }
+                if (c > 2) {
+                    c0.mul(scale).intoArray(oc, outOff + j);
+                    c1.mul(scale).intoArray(oc, outOff + j + L);
+                }
+                if (c > 3) {
+                    d0.mul(scale).intoArray(od, outOff + j);
+                    d1.mul(scale).intoArray(od, outOff + j + L);
+                }
+            }
+            // the rest of the positions (fewer than 2L), one query at a time as the single-query kernel does them
+            if (j < n) {
+                for (int q = 0; q < c; q++) {
+                    dotColumns(x, xa + q * xStride, m, mOff + j, stride, k, n - j, scale, outs[outFirst + q0 + q], outOff + j);
+                }
+            }
+        }
+    }
+
+    /**
+     * Up to four weight vectors at a time share each load of a row of m (a value page read once per group of query
+     * heads); the same chain of fused multiply-adds per output as {@link #sumRows(float[], int, int, float[], int,
+     * int, int, float[], int, boolean)}, so the results are identical.
+     */
+    @Override
+    public void sumRows(int g, float[][] ws, int wFirst, int wOff, int n, float[] m, int mOff, int stride, int k,
+            float[] out, int outOff, int outStride, boolean accumulate) {
+        for (int q0 = 0; q0 < g; q0 += 4) {
+            int c = Math.min(4, g - q0);
+            float[] wa = ws[wFirst + q0], wb = ws[wFirst + q0 + Math.min(1, c - 1)];
+            float[] wc = ws[wFirst + q0 + Math.min(2, c - 1)], wd = ws[wFirst + q0 + Math.min(3, c - 1)];
+            int oa = outOff + q0 * outStride, ob = oa + Math.min(1, c - 1) * outStride;
+            int oc = oa + Math.min(2, c - 1) * outStride, od = oa + Math.min(3, c - 1) * outStride;
+            int i = 0;
+            for (; i + 2 * L <= k; i += 2 * L) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+                for (int j = 0; j < n; j++) {
+                    int at = mOff + j * stride + i;
+                    FloatVector m0 = FloatVector.fromArray(F, m, at), m1 = FloatVector.fromArray(F, m, at + L);
+                    FloatVector wv = FloatVector.broadcast(F, wa[wOff + j]);
+                    a0 = m0.fma(wv, a0);
+                    a1 = m1.fma(wv, a1);
+                    wv = FloatVector.broadcast(F, wb[wOff + j]);
+                    b0 = m0.fma(wv, b0);
+                    b1 = m1.fma(wv, b1);
+                    wv = FloatVector.broadcast(F, wc[wOff + j]);
+                    c0 = m0.fma(wv, c0);
+                    c1 = m1.fma(wv, c1);
+                    wv = FloatVector.broadcast(F, wd[wOff + j]);
+                    d0 = m0.fma(wv, d0);
+                    d1 = m1.fma(wv, d1);
+                }
+                store(a0, out, oa + i, accumulate);
+                store(a1, out, oa + i + L, accumulate);
+                if (c > 1) {
+                    store(b0, out, ob + i, accumulate);
+                    store(b1, out, ob + i + L, accumulate);
+                }
+                if (c > 2) {
+                    store(c0, out, oc + i, accumulate);
+                    store(c1, out, oc + i + L, accumulate);
+                }
+                if (c > 3) {
+                    store(d0, out, od + i, accumulate);
+                    store(d1, out, od + i + L, accumulate);
+                }
+            }
+            if (i < k) {
+                for (int q = 0; q < c; q++) {
+                    sumRows(ws[wFirst + q0 + q], wOff, n, m, mOff + i, stride, k - i, out, oa + q * outStride + i, accumulate);
+                }
+            }
         }
     }
 

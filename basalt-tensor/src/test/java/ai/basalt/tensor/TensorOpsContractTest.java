@@ -174,6 +174,49 @@ class TensorOpsContractTest {
         }
     }
 
+    /**
+     * The grouped forms (query heads sharing a key/value head) give exactly what one call per query gives: group
+     * sizes around the kernels' four, position and dimension counts around their vector widths, accumulation on.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void groupedAttentionProductsEqualOneCallPerQuery(Backend b) {
+        TensorOps ops = b.ops();
+        for (int g : new int[] {1, 2, 3, 4, 5, 7, 9}) {
+            for (int k : new int[] {7, 64, 80}) {
+                for (int n : new int[] {1, 5, 31, 32, 33, 64, 200}) {
+                    Random rnd = new Random(97L * g + 13L * k + n);
+                    int stride = n + 3, xStride = k + 2;
+                    float[] x = values(rnd, 1 + g * xStride, -1, 1), m = values(rnd, k * stride + 5, -1, 1);
+                    float[][] expected = new float[g + 1][], actual = new float[g + 1][];
+                    for (int q = 0; q <= g; q++) {
+                        expected[q] = filled(n + 4);
+                        actual[q] = filled(n + 4);
+                    }
+                    for (int q = 0; q < g; q++) ops.dotColumns(x, 1 + q * xStride, m, 5, stride, k, n, 0.125f, expected[q + 1], 2);
+                    ops.dotColumns(g, x, 1, xStride, m, 5, stride, k, n, 0.125f, actual, 1, 2);
+                    for (int q = 0; q <= g; q++) {
+                        assertThat(actual[q]).as("dotColumns g=%d k=%d n=%d query %d", g, k, n, q).containsExactly(expected[q]);
+                    }
+
+                    float[][] w = new float[g + 2][];
+                    for (int q = 0; q < w.length; q++) w[q] = values(rnd, n + 1, 0, 1);
+                    int rowStride = k + 9, outStride = k + 3;
+                    float[] rows = values(rnd, n * rowStride + 4, -1, 1);
+                    for (boolean accumulate : new boolean[] {false, true}) {
+                        float[] sumExpected = values(new Random(g + n), g * outStride + 3, -1, 1), sumActual = sumExpected.clone();
+                        for (int q = 0; q < g; q++) {
+                            ops.sumRows(w[q + 2], 1, n, rows, 4, rowStride, k, sumExpected, 1 + q * outStride, accumulate);
+                        }
+                        ops.sumRows(g, w, 2, 1, n, rows, 4, rowStride, k, sumActual, 1, outStride, accumulate);
+                        assertThat(sumActual).as("sumRows g=%d k=%d n=%d accumulate=%b", g, k, n, accumulate)
+                                .containsExactly(sumExpected);
+                    }
+                }
+            }
+        }
+    }
+
     /** n inputs at once (a prompt batch): below the GEMM threshold and above it, against the reference's dotRow. */
     @ParameterizedTest(name = "{0} {1} {2}x{3}")
     @MethodSource("shapes")

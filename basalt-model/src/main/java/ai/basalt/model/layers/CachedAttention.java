@@ -6,7 +6,8 @@ import ai.basalt.tensor.TensorOps;
 /**
  * Scaled dot-product attention (Vaswani et al. 2017) of one new position over every cached position,
  * with grouped-query attention (Ainslie et al. 2023): query head h reads key/value head h / (heads / kvHeads).
- * Heads run in parallel on the shared pool when the work pays for it.
+ * The query heads of one key/value head are computed together, so that each cached page is read once per group;
+ * groups run in parallel on the shared pool when the work pays for it.
  */
 public final class CachedAttention {
     private final TensorOps ops;
@@ -43,12 +44,20 @@ public final class CachedAttention {
     public void attend(float[] q, float[][] keyPages, float[][] valuePages, int pageSize, float[][] scores, float[] out,
             int positions) {
         int group = heads / kvHeads;
-        Parallel.forRows(heads, 2L * positions * headDim, (start, end) -> {
-            for (int h = start; h < end; h++) {
-                head(q, keyPages, valuePages, pageSize, scores[h], out, h, h / group, positions);
+        // one unit per key/value head and run of up to QUERIES_PER_READ of its query heads: each page is read once
+        // per unit, not once per query head (llama-3.2-1b: 4 heads a group, a quarter of the cache traffic)
+        int runs = (group + QUERIES_PER_READ - 1) / QUERIES_PER_READ;
+        Parallel.forRows(kvHeads * runs, 2L * positions * headDim * Math.min(group, QUERIES_PER_READ), (start, end) -> {
+            for (int u = start; u < end; u++) {
+                int kvHead = u / runs, first = kvHead * group + (u % runs) * QUERIES_PER_READ;
+                int count = Math.min(QUERIES_PER_READ, (kvHead + 1) * group - first);
+                heads(q, keyPages, valuePages, pageSize, scores, out, first, count, kvHead, positions);
             }
         });
     }
+
+    /** Query heads read together against one page by {@link TensorOps}'s grouped products. */
+    static final int QUERIES_PER_READ = 4;
 
     /** Writes the keys and values of one position (kvHeads · headDim each, from kOff and vOff) into their pages. */
     public static void store(float[][] keyPages, float[][] valuePages, int pageSize, int kvDim, float[] k, int kOff,
@@ -59,18 +68,19 @@ public final class CachedAttention {
         System.arraycopy(v, vOff, valuePages[page], t * kvDim, kvDim);
     }
 
-    private void head(float[] q, float[][] keyPages, float[][] valuePages, int pageSize, float[] scores, float[] out,
-            int h, int kvHead, int positions) {
+    private void heads(float[] q, float[][] keyPages, float[][] valuePages, int pageSize, float[][] scores, float[] out,
+            int first, int count, int kvHead, int positions) {
         int kvDim = kvHeads * headDim;
-        int qOff = h * headDim;
         for (int p = 0; p * pageSize < positions; p++) {
             int n = Math.min(pageSize, positions - p * pageSize);
-            ops.dotColumns(q, qOff, keyPages[p], kvHead * headDim * pageSize, pageSize, headDim, n, scale, scores, p * pageSize);
+            ops.dotColumns(count, q, first * headDim, headDim, keyPages[p], kvHead * headDim * pageSize, pageSize, headDim, n,
+                    scale, scores, first, p * pageSize);
         }
-        ops.softmax(scores, 0, positions);
+        for (int h = first; h < first + count; h++) ops.softmax(scores[h], 0, positions);
         for (int p = 0; p * pageSize < positions; p++) {
             int n = Math.min(pageSize, positions - p * pageSize);
-            ops.sumRows(scores, p * pageSize, n, valuePages[p], kvHead * headDim, kvDim, headDim, out, qOff, p > 0);
+            ops.sumRows(count, scores, first, p * pageSize, n, valuePages[p], kvHead * headDim, kvDim, headDim, out,
+                    first * headDim, headDim, p > 0);
         }
     }
 }
