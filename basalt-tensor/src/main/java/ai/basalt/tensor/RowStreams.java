@@ -25,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
  * kernel in {@link VectorTensorOps} (same operations in the same order), so the results are bit-identical to
  * {@link TensorOps#dotRow}.
  *
- * <p>For Q8_0 and F16, whose kernels outrun one stream (`DecodeBenchmark`, docs/BENCHMARKS.md). Not for Q4_0
+ * <p>For Q8_0 and F16, whose kernels outrun one stream ({@code DecodeBenchmark}, docs/BENCHMARKS.md). Not for Q4_0
  * or the k-quants: their kernels are bound by arithmetic, and four rows of Q4_0 measured slower than one (5.6–6.2
  * against 6.7–7.8 GB/s on 2 threads); four rows of Q6_K or Q4_K make a loop past what C2 compiles with its
  * vectors in registers (C1 gives up on it, C2 leaves calls in it: 0.05 GB/s).

@@ -850,7 +850,8 @@ final class VectorTensorOps implements TensorOps {
 
     /**
      * Up to four queries at a time share each load of m (a key page read once per group of query heads, not once per
-     * head); a group of fewer than four repeats its last query and does not store the repeats. Each score is the same
+     * head); a run of two or three repeats its last query and does not store the repeats, a single query is the
+     * single-query kernel. Each score is the same
      * chain of fused multiply-adds over i as in {@link #dotColumns(float[], int, float[], int, int, int, int, float,
      * float[], int)}, so the results are identical.
      */
@@ -859,6 +860,10 @@ final class VectorTensorOps implements TensorOps {
             float scale, float[][] outs, int outFirst, int outOff) {
         for (int q0 = 0; q0 < g; q0 += 4) {
             int c = Math.min(4, g - q0);
+            if (c == 1) { // one query (multi-head attention, or a group's last): no repeats to compute
+                dotColumns(x, xOff + q0 * xStride, m, mOff, stride, k, n, scale, outs[outFirst + q0], outOff);
+                continue;
+            }
             int xa = xOff + q0 * xStride, xb = xa + Math.min(1, c - 1) * xStride;
             int xc = xa + Math.min(2, c - 1) * xStride, xd = xa + Math.min(3, c - 1) * xStride;
             float[] oa = outs[outFirst + q0], ob = outs[outFirst + q0 + Math.min(1, c - 1)];
@@ -916,6 +921,10 @@ final class VectorTensorOps implements TensorOps {
             float[] out, int outOff, int outStride, boolean accumulate) {
         for (int q0 = 0; q0 < g; q0 += 4) {
             int c = Math.min(4, g - q0);
+            if (c == 1) {
+                sumRows(ws[wFirst + q0], wOff, n, m, mOff, stride, k, out, outOff + q0 * outStride, accumulate);
+                continue;
+            }
             float[] wa = ws[wFirst + q0], wb = ws[wFirst + q0 + Math.min(1, c - 1)];
             float[] wc = ws[wFirst + q0 + Math.min(2, c - 1)], wd = ws[wFirst + q0 + Math.min(3, c - 1)];
             int oa = outOff + q0 * outStride, ob = oa + Math.min(1, c - 1) * outStride;
