@@ -48,6 +48,14 @@ public class AttentionBenchmark {
     private float[] scores;
     /** (headDim) */
     private float[] out;
+    /** Query heads sharing a key/value head (Llama 3.2 1B: 32 heads over 8). */
+    static final int GROUP = 4;
+    /** (GROUP, headDim) */
+    private float[] groupQueries;
+    /** (GROUP, PAGE) */
+    private float[][] groupScores;
+    /** (GROUP, headDim) */
+    private float[] groupOut;
 
     @Setup
     public void setUp() {
@@ -58,6 +66,10 @@ public class AttentionBenchmark {
         values = gaussian(rnd, PAGE * headDim);
         scores = gaussian(rnd, PAGE);
         out = new float[headDim];
+        groupQueries = gaussian(rnd, GROUP * headDim);
+        groupScores = new float[GROUP][];
+        for (int q = 0; q < GROUP; q++) groupScores[q] = gaussian(rnd, PAGE);
+        groupOut = new float[GROUP * headDim];
     }
 
     private static float[] gaussian(Random rnd, int n) {
@@ -76,5 +88,31 @@ public class AttentionBenchmark {
     public float[] weightedValues() {
         kernels.sumRows(scores, 0, PAGE, values, 0, headDim, headDim, out, 0, false);
         return out;
+    }
+
+    /** A group's scores against the page, read once for all four queries ({@code dotColumns(g, ...)}). */
+    @Benchmark
+    public float[][] groupScores() {
+        kernels.dotColumns(GROUP, groupQueries, 0, headDim, keys, 0, PAGE, headDim, PAGE, 0.125f, groupScores, 0, 0);
+        return groupScores;
+    }
+
+    /** The same as four single-query calls (the page read four times), for comparison. */
+    @Benchmark
+    public float[][] groupScoresOneByOne() {
+        for (int q = 0; q < GROUP; q++) kernels.dotColumns(groupQueries, q * headDim, keys, 0, PAGE, headDim, PAGE, 0.125f, groupScores[q], 0);
+        return groupScores;
+    }
+
+    @Benchmark
+    public float[] groupWeightedValues() {
+        kernels.sumRows(GROUP, groupScores, 0, 0, PAGE, values, 0, headDim, headDim, groupOut, 0, headDim, false);
+        return groupOut;
+    }
+
+    @Benchmark
+    public float[] groupWeightedValuesOneByOne() {
+        for (int q = 0; q < GROUP; q++) kernels.sumRows(groupScores[q], 0, PAGE, values, 0, headDim, headDim, groupOut, q * headDim, false);
+        return groupOut;
     }
 }
