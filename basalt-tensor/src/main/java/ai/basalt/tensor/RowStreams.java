@@ -56,13 +56,13 @@ final class RowStreams {
     static void matmul(TensorOps single, Tensor w, float[] x, float[] out, int start, int end) {
         int n = (end - start) / STREAMS;
         MemorySegment seg = w.data();
-        long rowBytes = w.rowBytes();
+        long rowBytes = w.rowBytes(), stride = n * rowBytes;
         int cols = w.cols();
         DType type = w.type();
         float[] lanes = VectorTensorOps.LANES.get();
         for (int i = 0; i < n; i++) {
             int r = start + i;
-            long base = r * rowBytes, stride = n * rowBytes;
+            long base = r * rowBytes;
             switch (type) {
                 case Q8_0 -> q8_0(seg, base, stride, x, cols / BLOCK, out, r, n, lanes);
                 case F16 -> f16(seg, base, stride, x, cols, out, r, n);
