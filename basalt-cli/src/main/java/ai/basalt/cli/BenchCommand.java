@@ -2,6 +2,7 @@ package ai.basalt.cli;
 
 import ai.basalt.generate.SpeedTest;
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.tensor.Parallel;
 import ai.basalt.tensor.TensorOps;
@@ -56,6 +57,10 @@ final class BenchCommand implements Callable<Integer> {
             + "is timed, prefilled untimed (default: ${DEFAULT-VALUE}).")
     int depth = 0;
 
+    @Option(names = "--kv-type", paramLabel = "TYPE", description = "KV cache element type, f16 or f32 "
+            + "(default: ${DEFAULT-VALUE}, as llama.cpp's).")
+    String kvType = "f16";
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -84,6 +89,12 @@ final class BenchCommand implements Callable<Integer> {
             throw new Main.UsageException("--compare-llamacpp runs from the benchmark module: start it through the "
                     + "./basalt launcher, which builds and runs it (llama.cpp is never part of this jar)");
         }
+        KvType kv;
+        try {
+            kv = KvType.parse(kvType);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("--kv-type: " + e.getMessage());
+        }
         Parallel.setThreads(threads);
         try (LanguageModel model = modelOption.load(main.hub())) {
             if (Math.max(promptTokens, depth + genTokens) > model.contextLength()) {
@@ -93,13 +104,13 @@ final class BenchCommand implements Callable<Integer> {
             int[] prompt = new SplittableRandom(1234).ints(promptTokens, 0, model.vocabularySize()).toArray();
             // one state per test, reused by every run (as llama-bench clears and reuses its context): runs
             // overwrite the cache from position 0 and allocate nothing
-            InferenceState promptState = model.newState(promptTokens);
-            InferenceState genState = model.newState(depth + genTokens);
+            InferenceState promptState = model.newState(promptTokens, kv);
+            InferenceState genState = model.newState(depth + genTokens, kv);
             int[] context = depth == 0 ? null : new SplittableRandom(4321).ints(depth, 0, model.vocabularySize()).toArray();
             Measurement pp = measure("pp" + promptTokens, promptTokens, () -> SpeedTest.prompt(model, promptState, prompt));
             Measurement tg = measure("tg" + genTokens + (depth == 0 ? "" : "@d" + depth), genTokens,
                     () -> SpeedTest.generation(model, genState, genTokens, context));
-            report(model, pp, tg);
+            report(model, kv, genState.cacheBytes(), pp, tg);
         }
         return 0;
     }
@@ -128,7 +139,7 @@ final class BenchCommand implements Callable<Integer> {
         return -1;
     }
 
-    private void report(LanguageModel model, Measurement... ms) {
+    private void report(LanguageModel model, KvType kv, long cacheBytes, Measurement... ms) {
         PrintWriter out = spec.commandLine().getOut();
         String kernels = TensorOps.best().name();
         if (json) {
@@ -152,6 +163,8 @@ final class BenchCommand implements Callable<Integer> {
             doc.put("gen_tokens", ms[1].tokens());
             doc.put("depth", depth);
             doc.put("peak_rss_bytes", peakRssBytes());
+            doc.put("kv_type", kv.name());
+            doc.put("kv_cache_bytes", cacheBytes);
             doc.put("threads", threads);
             doc.put("kernels", kernels);
             doc.put("repetitions", repetitions);

@@ -2,6 +2,7 @@ package ai.basalt.generate;
 
 import ai.basalt.generate.sampling.SamplerChain;
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.tokenizer.TokenDecoder;
 import ai.basalt.tokenizer.Tokenizer;
@@ -20,9 +21,16 @@ public final class Session {
     /** A token that was generated last but not yet run through the model. */
     private int pendingToken = -1;
 
+    /** A session over a fresh state of {@code contextLength} positions, its KV cache in the model's default type. */
     public Session(LanguageModel model, int contextLength) {
         this.model = model;
         this.state = model.newState(contextLength);
+    }
+
+    /** A session whose KV cache holds keys and values in {@code kvType}. */
+    public Session(LanguageModel model, int contextLength, KvType kvType) {
+        this.model = model;
+        this.state = model.newState(contextLength, kvType);
     }
 
     public LanguageModel model() {

@@ -8,6 +8,7 @@ import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.format.gguf.TensorKey;
 import ai.basalt.testkit.llamacpp.LlamaCppOracle;
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;
 import ai.basalt.model.llama.Llama3RopeScaling;
@@ -209,7 +210,7 @@ class ArchitectureConformanceTest {
 
     /** Basalt's logits after each prefix {@code path[0, n)} with {@code first <= n < path.length}, in one pass. */
     private static List<float[]> basaltLogits(LanguageModel model, int[] path, int first) {
-        InferenceState state = model.newState(path.length);
+        InferenceState state = model.newState(path.length, KvType.F32);
         List<float[]> out = new ArrayList<>();
         for (int pos = 0; pos < path.length - 1; pos++) {
             float[] logits = model.forward(state, path[pos], pos, pos >= first - 1);

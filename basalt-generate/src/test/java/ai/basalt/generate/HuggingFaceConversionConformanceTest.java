@@ -7,6 +7,7 @@ import ai.basalt.format.safetensors.SafetensorsDType;
 import ai.basalt.format.safetensors.SafetensorsWriter;
 import ai.basalt.testkit.llamacpp.LlamaCppOracle;
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;
 import ai.basalt.model.hf.HuggingFaceConverter;
@@ -81,7 +82,7 @@ class HuggingFaceConversionConformanceTest {
             int[] path = Arrays.copyOf(prompt, prompt.length + STEPS);
             System.arraycopy(expected.tokens(), 0, path, prompt.length, STEPS);
             double worst = 0;
-            InferenceState state = model.newState(path.length);
+            InferenceState state = model.newState(path.length, KvType.F32);
             for (int pos = 0; pos < path.length - 1; pos++) {
                 float[] logits = model.forward(state, path[pos], pos, pos >= prompt.length - 1);
                 if (pos < prompt.length - 1) continue;

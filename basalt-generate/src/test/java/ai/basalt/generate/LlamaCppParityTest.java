@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.basalt.testkit.llamacpp.LlamaCppOracle;
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;
 import ai.basalt.tensor.DType;
@@ -175,7 +176,7 @@ class LlamaCppParityTest {
     static Comparison compare(Path file, LanguageModel model, LlamaCppOracle.Trace trace) {
         int[] path = trace.path();
         int first = trace.promptTokens().length - 1;
-        InferenceState state = model.newState(path.length);
+        InferenceState state = model.newState(path.length, KvType.F32);
         double directGap = 0, oracleGap = 0, margin = Double.POSITIVE_INFINITY;
         int directAgree = 0, oracleAgree = 0;
         try (GgmlDecoder oracle = new GgmlDecoder(file, path.length)) {

@@ -1,6 +1,7 @@
 package ai.basalt.generate;
 
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 
 /**
@@ -36,7 +37,7 @@ final class Logits {
      * {@code steps} tokens after {@code prompt} (not empty).
      */
     static int[] greedy(LanguageModel model, int[] prompt, int steps) {
-        InferenceState state = model.newState(prompt.length + steps);
+        InferenceState state = model.newState(prompt.length + steps, KvType.F32);
         float[] logits = null;
         for (int pos = 0; pos < prompt.length; pos++) logits = model.forward(state, prompt[pos], pos, pos == prompt.length - 1);
         int[] out = new int[steps];

@@ -10,6 +10,7 @@ import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.format.gguf.TensorKey;
 import ai.basalt.testkit.llamacpp.LlamaCppOracle;
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;
 import ai.basalt.model.fixtures.TinySentencePiece;
@@ -81,7 +82,7 @@ class QuantizeCommandConformanceTest {
             int[] theirTokens = oracle.greedy(PROMPT, 16).tokens();
             assertThat(Logits.greedy(model, PROMPT, theirTokens.length)).containsExactly(theirTokens);
             int[] path = concat(PROMPT, theirTokens);
-            InferenceState state = model.newState(path.length);
+            InferenceState state = model.newState(path.length, KvType.F32);
             double worst = 0;
             for (int pos = 0; pos < path.length - 1; pos++) {
                 float[] logits = model.forward(state, path[pos], pos, true);

@@ -9,6 +9,7 @@ import ai.basalt.format.gguf.GgufWriter;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.testkit.llamacpp.LlamaCppOracle;
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;
 import ai.basalt.tensor.DType;
@@ -120,8 +121,8 @@ class QuantizedConformanceTest {
                     LlamaCppOracle.Result expected = oracle.greedy(prompt, STEPS);
                     int[] path = path(expected);
                     int first = expected.promptTokens().length - 1;
-                    InferenceState state = model.newState(path.length);
-                    InferenceState f32State = f32.newState(path.length);
+                    InferenceState state = model.newState(path.length, KvType.F32);
+                    InferenceState f32State = f32.newState(path.length, KvType.F32);
                     for (int pos = 0; pos < path.length - 1; pos++) {
                         boolean scored = pos >= first;
                         float[] logits = model.forward(state, path[pos], pos, scored);
@@ -167,7 +168,7 @@ class QuantizedConformanceTest {
                 for (int token = 0; token < vocabulary; token++) {
                     float[] want = oracle.logits(new int[] {token});
                     if (maxAbsDiff(emulator.forward(token, 0, true), want) <= EXACT) exact++;
-                    if (maxAbsDiff(model.forward(model.newState(1), token, 0, true), want) <= EXACT) basaltExact++;
+                    if (maxAbsDiff(model.forward(model.newState(1, KvType.F32), token, 0, true), want) <= EXACT) basaltExact++;
                 }
             } finally {
                 model.close();

@@ -3,6 +3,7 @@ package ai.basalt.generate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;
 import ai.basalt.tensor.DType;
@@ -87,7 +88,7 @@ class Qwen3PyTorchParityTest {
         try (LanguageModel model = Models.load(file)) {
             int[] path = Arrays.copyOf(prompt, prompt.length + tokens.length);
             System.arraycopy(tokens, 0, path, prompt.length, tokens.length);
-            InferenceState state = model.newState(path.length);
+            InferenceState state = model.newState(path.length, KvType.F32);
             double gap = 0;
             int agree = 0;
             for (int pos = 0; pos < path.length - 1; pos++) {

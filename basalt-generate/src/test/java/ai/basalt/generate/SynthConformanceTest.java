@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.basalt.testkit.llamacpp.LlamaCppOracle;
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;
 import ai.basalt.model.synth.SynthPreset;
@@ -70,7 +71,7 @@ class SynthConformanceTest {
     }
 
     private static float[] forwardAll(LanguageModel model, int[] prompt) {
-        InferenceState state = model.newState(prompt.length);
+        InferenceState state = model.newState(prompt.length, KvType.F32);
         float[] logits = null;
         for (int pos = 0; pos < prompt.length; pos++) logits = model.forward(state, prompt[pos], pos, pos == prompt.length - 1);
         return logits;

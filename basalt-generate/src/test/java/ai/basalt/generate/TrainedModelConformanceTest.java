@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.basalt.testkit.llamacpp.LlamaCppOracle;
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;
 import ai.basalt.model.training.ModelSpec;
@@ -115,7 +116,7 @@ class TrainedModelConformanceTest {
         try (LlamaCppOracle oracle = LlamaCppOracle.open(file); LanguageModel model = Models.load(file)) {
             assertThat(oracle.vocabSize()).isEqualTo(tokenizer.vocabulary().size());
             for (String prompt : PROMPTS) {
-                Session session = new Session(model, model.contextLength());
+                Session session = new Session(model, model.contextLength(), KvType.F32);
                 int[] promptTokens = session.tokenize(prompt);
                 assertThat(oracle.tokenize(prompt)).as("llama.cpp's tokens of '%s'", prompt).containsExactly(promptTokens);
                 LlamaCppOracle.Result expected = oracle.greedy(promptTokens, GENERATED);
@@ -141,7 +142,7 @@ class TrainedModelConformanceTest {
         try (LlamaCppOracle oracle = LlamaCppOracle.open(file); LanguageModel model = Models.load(file)) {
             for (String prompt : List.of("It is a truth universally acknowledged", "Call me Ishmael.",
                     "In the beginning", "Mr. Speaker, the state of the Union")) {
-                Session session = new Session(model, model.contextLength());
+                Session session = new Session(model, model.contextLength(), KvType.F32);
                 int[] promptTokens = session.tokenize(prompt);
                 assertThat(oracle.tokenize(prompt)).as("llama.cpp's tokens of '%s'", prompt).containsExactly(promptTokens);
                 LlamaCppOracle.Result expected = oracle.greedy(promptTokens, 48);
@@ -155,7 +156,7 @@ class TrainedModelConformanceTest {
 
     /** Runs Basalt along llama.cpp's greedy path, checking each step's argmax and top-10 probabilities. */
     private static void teacherForced(LanguageModel model, LlamaCppOracle.Result expected, String prompt, double bound) {
-        InferenceState state = model.newState(model.contextLength());
+        InferenceState state = model.newState(model.contextLength(), KvType.F32);
         int[] prompts = expected.promptTokens();
         float[] logits = null;
         for (int i = 0; i < prompts.length; i++) logits = model.forward(state, prompts[i], i, true);

@@ -8,4 +8,9 @@ public interface InferenceState {
 
     /** Number of positions this state can hold (the context length it was created with). */
     int capacity();
+
+    /** Bytes the state's KV cache takes now (it grows with the positions written). */
+    default long cacheBytes() {
+        return 0;
+    }
 }

@@ -45,8 +45,16 @@ public interface LanguageModel extends AutoCloseable {
         return Optional.empty();
     }
 
-    /** A fresh state holding up to {@code contextLength} positions (at most {@link #contextLength()}). */
-    InferenceState newState(int contextLength);
+    /**
+     * A fresh state holding up to {@code contextLength} positions (at most {@link #contextLength()}), its KV cache in
+     * {@link KvType#F16}, as llama.cpp's is by default.
+     */
+    default InferenceState newState(int contextLength) {
+        return newState(contextLength, KvType.F16);
+    }
+
+    /** A fresh state holding up to {@code contextLength} positions, its KV cache in {@code kvType}. */
+    InferenceState newState(int contextLength, KvType kvType);
 
     /**
      * Runs {@code token} at {@code position} and returns the logits for the next token (a buffer owned by

@@ -3,6 +3,7 @@ package ai.basalt.model.gpt2;
 import ai.basalt.format.gguf.GgufView;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.layers.CachedAttention;
 import ai.basalt.tensor.TensorOps;
@@ -77,12 +78,12 @@ public final class Gpt2Model implements LanguageModel {
     }
 
     @Override
-    public InferenceState newState(int contextLength) {
+    public InferenceState newState(int contextLength, KvType kvType) {
         if (contextLength < 1 || contextLength > config.contextLength()) {
             throw new IllegalArgumentException("context length " + contextLength + " must be between 1 and the model's "
                     + config.contextLength());
         }
-        return new Gpt2State(this, config, contextLength);
+        return new Gpt2State(this, config, contextLength, kvType);
     }
 
     @Override
@@ -117,8 +118,9 @@ public final class Gpt2Model implements LanguageModel {
         ops.matmul(weights.wqkv[l], s.xb, s.qkv);
         ops.axpy(1f, weights.bqkv[l], 0, s.qkv, 0, 3 * dim);
         System.arraycopy(s.qkv, 0, s.q, 0, dim);
-        CachedAttention.store(s.keyPages[l], s.valuePages[l], s.capacity, dim, s.qkv, dim, s.qkv, 2 * dim, position);
-        attention.attend(s.q, s.keyPages[l], s.valuePages[l], s.capacity, s.scores, s.attnOut, position + 1);
+        s.cache.reserve(position + 1);
+        s.cache.store(l, s.qkv, dim, s.qkv, 2 * dim, position);
+        attention.attend(s.q, s.cache, l, s.scores, s.attnOut, position + 1);
         ops.matmul(weights.wo[l], s.attnOut, s.proj);
         ops.axpy(1f, weights.bo[l], 0, s.proj, 0, dim);
         ops.axpy(1f, s.proj, 0, s.x, 0, dim);

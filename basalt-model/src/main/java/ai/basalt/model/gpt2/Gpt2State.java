@@ -1,15 +1,14 @@
 package ai.basalt.model.gpt2;
 
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
+import ai.basalt.model.layers.KvCache;
 
 /** KV cache and scratch buffers of one sequence running through a {@link Gpt2Model}. */
 final class Gpt2State implements InferenceState {
     final Gpt2Model owner;
     final int capacity;
-    /** (layers, one page) of (C, capacity): keys transposed, as CachedAttention reads them */
-    final float[][][] keyPages;
-    /** (layers, one page) of (capacity, C) */
-    final float[][][] valuePages;
+    final KvCache cache;
     /** residual stream, normed input, attention output, projection back (C each) */
     final float[] x, xb, attnOut, proj;
     /** fused query/key/value (3C) and the queries alone (C) */
@@ -21,12 +20,11 @@ final class Gpt2State implements InferenceState {
     /** (V) */
     final float[] logits;
 
-    Gpt2State(Gpt2Model owner, Gpt2Config c, int capacity) {
+    Gpt2State(Gpt2Model owner, Gpt2Config c, int capacity, KvType kvType) {
         this.owner = owner;
         this.capacity = capacity;
         int dim = c.embeddingLength();
-        keyPages = new float[c.blockCount()][1][Math.multiplyExact(capacity, dim)];
-        valuePages = new float[c.blockCount()][1][Math.multiplyExact(capacity, dim)];
+        cache = new KvCache(kvType, c.blockCount(), c.headCount(), dim / c.headCount(), capacity);
         x = new float[dim];
         xb = new float[dim];
         attnOut = new float[dim];
@@ -41,5 +39,10 @@ final class Gpt2State implements InferenceState {
     @Override
     public int capacity() {
         return capacity;
+    }
+
+    @Override
+    public long cacheBytes() {
+        return cache.bytes();
     }
 }

@@ -25,24 +25,22 @@ public final class CachedAttention {
     }
 
     /**
-     * out ← softmax(q·Kᵀ / √headDim) · V for every head, over a cache kept in pages of {@code pageSize} positions
-     * (a cache grows by a page, nothing copied, so that memory follows the positions used).
-     *
-     * <p>A key page is transposed, (kvHeads · headDim, pageSize): key dimension d of the page's position t at
-     * {@code keys[d·pageSize + t]}, so that a head's scores are {@link TensorOps#dotColumns} with lanes over
-     * positions (no sum across lanes per position: at 2,000 positions of a 1B model, per-position dot products
-     * made decoding 26% slower than at 100). A value page is by position, (pageSize, kvHeads · headDim), for
-     * {@link TensorOps#sumRows}. {@link #store} writes both.
+     * out ← softmax(q·Kᵀ / √headDim) · V for every head, over layer {@code layer} of {@code cache} (see
+     * {@link KvCache} for its pages). A key page's head slice is transposed, so that a head's scores are
+     * {@link TensorOps#dotColumns} with lanes over positions (no sum across lanes per position: at 2,000 positions
+     * of a 1B model, per-position dot products made decoding 26% slower than at 100); a value page's head slice
+     * is rows, for {@link TensorOps#sumRows}. An F16 cache is widened one head slice of a page at a time into a
+     * per-thread buffer, once for all the query heads of a unit, and the same float kernels read it.
      *
      * @param q (heads · headDim) queries of the new position
-     * @param keyPages one layer's key pages, at least ⌈positions / pageSize⌉ of them
-     * @param valuePages one layer's value pages, as many
      * @param scores (heads, ≥ positions) scratch
      * @param out (heads · headDim) result
      * @param positions how many cached positions to attend over (the new one included)
      */
-    public void attend(float[] q, float[][] keyPages, float[][] valuePages, int pageSize, float[][] scores, float[] out,
-            int positions) {
+    public void attend(float[] q, KvCache cache, int layer, float[][] scores, float[] out, int positions) {
+        if (positions > cache.reserved()) {
+            throw new IllegalArgumentException(positions + " positions to attend over, the KV cache holds " + cache.reserved());
+        }
         int group = heads / kvHeads;
         // one unit per key/value head and run of up to QUERIES_PER_READ of its query heads: each page is read once
         // per unit, not once per query head (llama-3.2-1b: 4 heads a group, a quarter of the cache traffic)
@@ -51,7 +49,7 @@ public final class CachedAttention {
             for (int u = start; u < end; u++) {
                 int kvHead = u / runs, first = kvHead * group + (u % runs) * QUERIES_PER_READ;
                 int count = Math.min(QUERIES_PER_READ, (kvHead + 1) * group - first);
-                heads(q, keyPages, valuePages, pageSize, scores, out, first, count, kvHead, positions);
+                heads(q, cache, layer, scores, out, first, count, kvHead, positions);
             }
         });
     }
@@ -59,28 +57,48 @@ public final class CachedAttention {
     /** Query heads read together against one page by {@link TensorOps}'s grouped products. */
     static final int QUERIES_PER_READ = 4;
 
-    /** Writes the keys and values of one position (kvHeads · headDim each, from kOff and vOff) into their pages. */
-    public static void store(float[][] keyPages, float[][] valuePages, int pageSize, int kvDim, float[] k, int kOff,
-            float[] v, int vOff, int position) {
-        int page = position / pageSize, t = position % pageSize;
-        float[] keys = keyPages[page];
-        for (int d = 0; d < kvDim; d++) keys[d * pageSize + t] = k[kOff + d];
-        System.arraycopy(v, vOff, valuePages[page], t * kvDim, kvDim);
-    }
+    /** Per-thread buffer for one head slice of an F16 page, widened. */
+    private static final ThreadLocal<float[]> WIDE = ThreadLocal.withInitial(() -> new float[0]);
 
-    private void heads(float[] q, float[][] keyPages, float[][] valuePages, int pageSize, float[][] scores, float[] out,
-            int first, int count, int kvHead, int positions) {
-        int kvDim = kvHeads * headDim;
-        for (int p = 0; p * pageSize < positions; p++) {
-            int n = Math.min(pageSize, positions - p * pageSize);
-            ops.dotColumns(count, q, first * headDim, headDim, keyPages[p], kvHead * headDim * pageSize, pageSize, headDim, n,
-                    scale, scores, first, p * pageSize);
+    private void heads(float[] q, KvCache cache, int layer, float[][] scores, float[] out, int first, int count,
+            int kvHead, int positions) {
+        int page = KvCache.PAGE, slice = headDim * page, at = kvHead * slice;
+        float[][] keys = cache.keys(layer), values = cache.values(layer);
+        short[][] halfKeys = cache.halfKeys(layer), halfValues = cache.halfValues(layer);
+        float[] wide = null;
+        if (halfKeys != null) {
+            wide = WIDE.get();
+            if (wide.length < slice) WIDE.set(wide = new float[slice]);
+        }
+        for (int p = 0; p * page < positions; p++) {
+            int n = Math.min(page, positions - p * page);
+            float[] m = keys == null ? null : keys[p];
+            int mOff = at;
+            if (m == null) {
+                // the n positions of each of the head's headDim key rows
+                short[] h = halfKeys[p];
+                for (int d = 0; d < headDim; d++) widen(h, at + d * page, wide, d * page, n);
+                m = wide;
+                mOff = 0;
+            }
+            ops.dotColumns(count, q, first * headDim, headDim, m, mOff, page, headDim, n, scale, scores, first, p * page);
         }
         for (int h = first; h < first + count; h++) ops.softmax(scores[h], 0, positions);
-        for (int p = 0; p * pageSize < positions; p++) {
-            int n = Math.min(pageSize, positions - p * pageSize);
-            ops.sumRows(count, scores, first, p * pageSize, n, valuePages[p], kvHead * headDim, kvDim, headDim, out,
-                    first * headDim, headDim, p > 0);
+        for (int p = 0; p * page < positions; p++) {
+            int n = Math.min(page, positions - p * page);
+            float[] m = values == null ? null : values[p];
+            int mOff = at;
+            if (m == null) {
+                widen(halfValues[p], at, wide, 0, n * headDim);
+                m = wide;
+                mOff = 0;
+            }
+            ops.sumRows(count, scores, first, p * page, n, m, mOff, headDim, headDim, out, first * headDim, headDim, p > 0);
         }
+    }
+
+    /** n half-precision values to floats: a plain loop, which C2 compiles to vcvtph2ps. */
+    private static void widen(short[] from, int fromOff, float[] to, int toOff, int n) {
+        for (int i = 0; i < n; i++) to[toOff + i] = Float.float16ToFloat(from[fromOff + i]);
     }
 }

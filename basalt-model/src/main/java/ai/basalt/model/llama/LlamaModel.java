@@ -3,6 +3,7 @@ package ai.basalt.model.llama;
 import ai.basalt.format.gguf.GgufView;
 import ai.basalt.format.gguf.MetadataKey;
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.layers.CachedAttention;
 import ai.basalt.tensor.TensorOps;
@@ -83,12 +84,12 @@ public final class LlamaModel implements LanguageModel {
     }
 
     @Override
-    public InferenceState newState(int contextLength) {
+    public InferenceState newState(int contextLength, KvType kvType) {
         if (contextLength < 1 || contextLength > config.contextLength()) {
             throw new IllegalArgumentException("context length " + contextLength + " must be between 1 and the model's "
                     + config.contextLength());
         }
-        return new LlamaState(this, config, contextLength);
+        return new LlamaState(this, config, contextLength, kvType);
     }
 
     @Override
@@ -167,12 +168,11 @@ public final class LlamaModel implements LanguageModel {
                 System.arraycopy(b.sin, i * half, s.sin, 0, half);
                 rotateHeads(b.q, i * qDim, c.headCount(), s.cos, s.sin);
                 rotateHeads(b.k, i * kvDim, c.headCountKv(), s.cos, s.sin);
-                CachedAttention.store(s.keyPages[l], s.valuePages[l], LlamaState.PAGE, kvDim, b.k, i * kvDim, b.v, i * kvDim,
-                        pos0 + i);
+                s.cache.store(l, b.k, i * kvDim, b.v, i * kvDim, pos0 + i);
             }
             for (int i = 0; i < n; i++) {
                 System.arraycopy(b.q, i * qDim, s.q, 0, qDim);
-                attention.attend(s.q, s.keyPages[l], s.valuePages[l], LlamaState.PAGE, s.scores, s.attnOut, pos0 + i + 1);
+                attention.attend(s.q, s.cache, l, s.scores, s.attnOut, pos0 + i + 1);
                 System.arraycopy(s.attnOut, 0, b.attnOut, i * qDim, qDim);
             }
             ops.matmul(weights.wo[l], b.attnOut, n, b.proj);
@@ -263,9 +263,8 @@ public final class LlamaModel implements LanguageModel {
         }
         rotateHeads(s.q, c.headCount(), s);
         rotateHeads(s.k, c.headCountKv(), s);
-        CachedAttention.store(s.keyPages[l], s.valuePages[l], LlamaState.PAGE, kvDim, s.k, 0, s.v, 0, position);
-
-        attention.attend(s.q, s.keyPages[l], s.valuePages[l], LlamaState.PAGE, s.scores, s.attnOut, position + 1);
+        s.cache.store(l, s.k, 0, s.v, 0, position);
+        attention.attend(s.q, s.cache, l, s.scores, s.attnOut, position + 1);
         ops.matmul(weights.wo[l], s.attnOut, s.proj);
         ops.axpy(1f, s.proj, 0, s.x, 0, c.embeddingLength());
     }

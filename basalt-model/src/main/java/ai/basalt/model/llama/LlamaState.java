@@ -1,19 +1,14 @@
 package ai.basalt.model.llama;
 
-import ai.basalt.model.layers.CachedAttention;
-
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
+import ai.basalt.model.layers.KvCache;
 
 /** KV cache and scratch buffers of one sequence running through a {@link LlamaModel}. */
 final class LlamaState implements InferenceState {
     final LlamaModel owner;
     final int capacity;
-    /** Positions per page of the KV cache. */
-    static final int PAGE = 256;
-    /** (layers, pages) of (kvDim, PAGE): keys transposed, as {@link CachedAttention} reads them; pages made by {@link #reserve} */
-    final float[][][] keyPages;
-    /** (layers, pages) of (PAGE, kvDim) */
-    final float[][][] valuePages;
+    final KvCache cache;
     /** residual stream (C) */
     final float[] x;
     /** normed input of a sub-layer (C) */
@@ -37,14 +32,11 @@ final class LlamaState implements InferenceState {
     /** (V) */
     final float[] logits;
 
-    LlamaState(LlamaModel owner, LlamaConfig c, int capacity) {
+    LlamaState(LlamaModel owner, LlamaConfig c, int capacity, KvType kvType) {
         this.owner = owner;
         this.capacity = capacity;
         this.config = c;
-        int layers = c.blockCount();
-        int pages = (capacity + PAGE - 1) / PAGE;
-        keyPages = new float[layers][pages][];
-        valuePages = new float[layers][pages][];
+        cache = new KvCache(kvType, c.blockCount(), c.headCountKv(), c.headDim(), capacity);
         x = new float[c.embeddingLength()];
         xb = new float[c.embeddingLength()];
         attnOut = new float[c.qDim()];
@@ -62,25 +54,15 @@ final class LlamaState implements InferenceState {
         logits = new float[c.vocabularySize()];
     }
 
-    /** Positions the cache pages (and score rows) hold now. */
-    private int reserved;
-
     /**
-     * Makes the KV cache hold at least {@code positions} positions, a page of {@link #PAGE} at a time (up to the
-     * capacity): a state sized to a long context (131,072 for Llama 3.2) takes memory for the positions used,
-     * and growing copies nothing.
+     * Makes the KV cache and the score rows hold at least {@code positions} positions, a cache page at a time (up
+     * to the capacity): a state sized to a long context (131,072 for Llama 3.2) takes memory for the positions
+     * used.
      */
     void reserve(int positions) {
-        if (positions <= reserved) return;
-        int kvDim = config.kvDim();
-        for (int page = reserved / PAGE; page * PAGE < positions; page++) {
-            for (int l = 0; l < keyPages.length; l++) {
-                keyPages[l][page] = new float[kvDim * PAGE];
-                valuePages[l][page] = new float[PAGE * kvDim];
-            }
-            reserved = Math.min(capacity, (page + 1) * PAGE);
-        }
-        for (int h = 0; h < scores.length; h++) scores[h] = new float[reserved];
+        if (positions <= cache.reserved()) return;
+        cache.reserve(positions);
+        for (int h = 0; h < scores.length; h++) scores[h] = new float[cache.reserved()];
     }
 
     /** Tokens a prompt batch holds at most (llama.cpp's default micro-batch is 512). */
@@ -122,5 +104,10 @@ final class LlamaState implements InferenceState {
     @Override
     public int capacity() {
         return capacity;
+    }
+
+    @Override
+    public long cacheBytes() {
+        return cache.bytes();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;
 import ai.basalt.model.hf.RandomCheckpoint;
@@ -48,15 +49,15 @@ class PrefillTest {
      */
     @Test
     void growingCacheKeepsWhatItHeld() {
-        Path file = RandomLlama.wide().withContext(4 * LlamaState.PAGE).write(dir.resolve("grow.gguf"));
+        Path file = RandomLlama.wide().withContext(4 * ai.basalt.model.layers.KvCache.PAGE).write(dir.resolve("grow.gguf"));
         try (LanguageModel model = Models.load(file)) {
-            int n = 2 * LlamaState.PAGE + 37; // three pages
+            int n = 2 * ai.basalt.model.layers.KvCache.PAGE + 37; // three pages
             int[] tokens = new SplittableRandom(3).ints(n, 0, model.vocabularySize()).toArray();
-            InferenceState grown = model.newState(model.contextLength());
+            InferenceState grown = model.newState(model.contextLength(), KvType.F32);
             float[] stepwise = null;
             for (int i = 0; i < n; i++) stepwise = model.forward(grown, tokens[i], i, i == n - 1);
             stepwise = stepwise.clone();
-            InferenceState atOnce = model.newState(model.contextLength());
+            InferenceState atOnce = model.newState(model.contextLength(), KvType.F32);
             float[] batched = model.prefill(atOnce, tokens, 0, true).clone();
             assertThat(gap(stepwise, batched)).isLessThan(1e-5);
             int a = argmax(stepwise);
@@ -70,7 +71,7 @@ class PrefillTest {
     void rejectsWhatForwardRejects() {
         Path file = RandomLlama.narrow().write(dir.resolve("narrow.gguf"));
         try (LanguageModel model = Models.load(file)) {
-            InferenceState s = model.newState(16);
+            InferenceState s = model.newState(16, KvType.F32);
             assertThatThrownBy(() -> model.prefill(s, new int[20], 0, true)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("outside the context of 16");
             assertThatThrownBy(() -> model.prefill(s, new int[] {1, model.vocabularySize()}, 0, true))
@@ -84,19 +85,19 @@ class PrefillTest {
             int[] prompt = new SplittableRandom(7).ints(PROMPT, 0, model.vocabularySize()).toArray();
             int capacity = PROMPT + GENERATED + 1;
 
-            InferenceState one = model.newState(capacity);
+            InferenceState one = model.newState(capacity, KvType.F32);
             float[] expected = null;
             for (int i = 0; i < PROMPT; i++) expected = model.forward(one, prompt[i], i, i == PROMPT - 1);
             expected = expected.clone();
             int[] reference = continueGreedily(model, one, expected);
 
-            InferenceState batched = model.newState(capacity);
+            InferenceState batched = model.newState(capacity, KvType.F32);
             float[] actual = model.prefill(batched, prompt, 0, true).clone();
             assertThat(gap(actual, expected)).as("logits after the prompt, relative to their largest").isLessThan(1e-5);
             assertThat(continueGreedily(model, batched, actual)).as("greedy continuation").containsExactly(reference);
 
             // in two calls, the second starting where the first stopped, as a chat's next turn does
-            InferenceState split = model.newState(capacity);
+            InferenceState split = model.newState(capacity, KvType.F32);
             assertThat(model.prefill(split, java.util.Arrays.copyOf(prompt, 9), 0, false)).isNull();
             float[] resumed = model.prefill(split, java.util.Arrays.copyOfRange(prompt, 9, PROMPT), 9, true).clone();
             assertThat(gap(resumed, expected)).isLessThan(1e-5);

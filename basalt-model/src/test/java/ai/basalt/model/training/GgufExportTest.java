@@ -7,6 +7,7 @@ import ai.basalt.format.gguf.GgufFile;
 import ai.basalt.format.gguf.GgufMetadata;
 import ai.basalt.format.gguf.GgufTensorInfo;
 import ai.basalt.model.InferenceState;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.Models;
 import ai.basalt.model.gpt2.Gpt2Model;
@@ -90,7 +91,7 @@ class GgufExportTest {
             assertThat(engine.vocabularySize()).isEqualTo(spec.vocabularySize());
             assertThat(engine.contextLength()).isEqualTo(t);
             assertThat(engine.tokenizer().encode("hello, world")).containsExactly(TOKENIZER.encode("hello, world"));
-            InferenceState state = engine.newState(t);
+            InferenceState state = engine.newState(t, KvType.F32);
             double maxDiff = 0, scale = 0;
             for (int pos = 0; pos < t; pos++) {
                 float[] logits = engine.forward(state, tokens[pos], pos, true);
