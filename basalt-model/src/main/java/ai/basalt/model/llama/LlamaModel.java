@@ -254,7 +254,6 @@ public final class LlamaModel implements LanguageModel {
     /** x ← x + Wo · attention(RMSNorm(x)), appending this position's keys and values to the cache. */
     private void attention(LlamaState s, int l, int position) {
         LlamaConfig c = config;
-        int kvDim = c.kvDim();
         ops.rmsnorm(s.xb, 0, s.x, 0, weights.attnNorm[l], c.embeddingLength(), c.rmsEpsilon());
         projectQkv(s, l);
         if (c.qkNorm()) {
