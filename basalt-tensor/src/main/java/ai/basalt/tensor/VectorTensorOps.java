@@ -11,6 +11,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -91,11 +92,27 @@ final class VectorTensorOps implements TensorOps {
      */
     @Override
     public void matmul(Tensor w, float[] x, float[] out) {
-        if (!RowStreams.supports(w.type()) || out.length < w.rows() || x.length < w.cols()) {
+        int run = sumRun(w.type());
+        if (!(RowStreams.supports(w.type()) || run > 0) || out.length < w.rows() || x.length < w.cols()) {
             TensorOps.super.matmul(w, x, out); // its checks name a mismatch
             return;
         }
+        if (run > 0) {
+            // the input's run sums once for every row (dotRow makes them per call)
+            float[] xs = inputSums(x, 0, w.cols(), run);
+            Parallel.forRows(w.rows(), (long) w.cols(), (start, end) -> {
+                for (int r = start; r < end; r++) out[r] = dotRowWithSums(w, r, x, 0, xs);
+            });
+            return;
+        }
         Parallel.forRows(w.rows(), (long) w.cols(), (start, end) -> RowStreams.matmul(this, w, x, out, start, end));
+    }
+
+    /** {@link #runSums} into this thread's buffer. */
+    private static float[] inputSums(float[] x, int xOff, int n, int size) {
+        float[] sums = runSums(x, xOff, n, size, RUN_SUMS.get());
+        RUN_SUMS.set(sums);
+        return sums;
     }
 
     /**
@@ -289,9 +306,11 @@ final class VectorTensorOps implements TensorOps {
      */
     private static float dotSuperBlocks(DType type, MemorySegment seg, long base, float[] x, int xOff, int blocks) {
         return switch (type) {
-            case Q4_K -> L == 16 ? dotK16(type, seg, base, x, xOff, blocks) : dotQ4K(seg, base, x, xOff, blocks);
+            case Q4_K -> L == 16 ? dotQ4K16(seg, base, x, xOff, inputSums(x, xOff, blocks * QK_K, 32), blocks)
+                    : dotQ4K(seg, base, x, xOff, blocks);
             case Q5_K -> L == 16 ? dotK16(type, seg, base, x, xOff, blocks) : dotQ5K(seg, base, x, xOff, blocks);
-            case Q6_K -> L == 16 ? dotQ6K16(seg, base, x, xOff, blocks) : dotQ6K(seg, base, x, xOff, blocks);
+            case Q6_K -> L == 16 ? dotQ6K16(seg, base, x, xOff, inputSums(x, xOff, blocks * QK_K, 16), blocks)
+                    : dotQ6K(seg, base, x, xOff, blocks);
             default -> throw VectorDecoders.unsupported(type);
         };
     }
@@ -377,48 +396,190 @@ final class VectorTensorOps implements TensorOps {
     }
 
     /**
-     * Q6_K at 16 lanes, in the order ggml's dequantize_row_q6_K walks a half super-block: three 16-byte loads
-     * (two of low nibbles, one of high bit pairs) make four 16-element sub-blocks, each with its own int8 scale.
-     * One flat loop over these quarters of a super-block: nested loops of constant trip count were unrolled
-     * past what C2 inlines, and every vector crossing the calls left was boxed.
+     * Q4_K at 16 lanes, a super-block per step: its eight 6-bit scales and mins are unpacked once into floats
+     * d · scale (read below as broadcasts from memory), and the mins' term Σ dmin · min · Σx is summed apart from
+     * the input's 32-element sums {@code xs} ({@link #runSums}), so the main loop is only the quants' products.
+     * Then four 64-element groups (two sub-blocks sharing 32 bytes of nibbles; a 16-byte load serves a low-nibble
+     * and a high-nibble sub-block half), their addresses advancing by constants. Q5_K keeps {@link #dotK16}: with
+     * its fifth bits, this nesting grew past what C2 inlines.
      */
-    private static float dotQ6K16(MemorySegment seg, long base, float[] x, int xOff, int blocks) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int g = 0; g < 4 * blocks; g++) {
-            int b = g >> 2, h = (g >> 1) & 1, lh = g & 1;
-            long block = base + (long) b * 210;
-            float d = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block + 208));
-            long scales = seg.get(ScalarTensorOps.I64, block + 192 + 8L * h); // the half's eight int8 scales
-            long ql = block + 64L * h + 16 * lh;
-            // bytes widened to int lanes first, as in dotK16
-            IntVector a = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, ql, ByteOrder.LITTLE_ENDIAN)
+    private static float dotQ4K16(MemorySegment seg, long base, float[] x, int xOff, float[] xs, int blocks) {
+        float[] sc = SCALES.get();
+        FloatVector acc = FloatVector.zero(F), off = acc;
+        long block = base;
+        int xl = xOff;
+        for (int b = 0; b < blocks; b++, block += 144) {
+            // lanes 0-7 the sub-blocks' d · scale, lanes 8-15 their dmin · min (see K_SCALE_LOW and its kin)
+            IntVector packed = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, block + 4, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-            IntVector c = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, ql + 32, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-            long qh = block + 128 + 32L * h + 16 * lh;
-            IntVector hv = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, qh, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-            int xl = xOff + b * QK_K + 128 * h + 16 * lh;
-            IntVector q1 = a.and(0x0F).or(hv.and(3).lanewise(VectorOperators.LSHL, 4));
-            IntVector q2 = c.and(0x0F).or(hv.and(0x0C).lanewise(VectorOperators.LSHL, 2));
-            IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hv.and(0x30));
-            IntVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(hv.lanewise(VectorOperators.LSHR, 2).and(0x30));
-            // (q − 32) · x for each of the four sub-blocks
-            FloatVector s1 = ((FloatVector) q1.sub(32).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(F, x, xl));
-            FloatVector s2 = ((FloatVector) q2.sub(32).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(F, x, xl + 32));
-            FloatVector s3 = ((FloatVector) q3.sub(32).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(F, x, xl + 64));
-            FloatVector s4 = ((FloatVector) q4.sub(32).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(F, x, xl + 96));
-            FloatVector q = s1.mul(d * (byte) (scales >>> 8 * lh)).add(s2.mul(d * (byte) (scales >>> 8 * (lh + 2))));
-            q = s3.fma(FloatVector.broadcast(F, d * (byte) (scales >>> 8 * (lh + 4))), q);
-            acc = s4.fma(FloatVector.broadcast(F, d * (byte) (scales >>> 8 * (lh + 6))), q.add(acc));
+            IntVector six = packed.rearrange(K_SCALE_LOW).lanewise(VectorOperators.LSHR, K_SCALE_SHIFT).and(K_SCALE_MASK)
+                    .or(packed.rearrange(K_SCALE_HIGH).lanewise(VectorOperators.LSHR, 6).and(K_SCALE_HIGH_MASK)
+                            .lanewise(VectorOperators.LSHL, 4));
+            FloatVector factors = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block)))
+                    .blend(Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block + 2)), K_MIN_LANES);
+            FloatVector scaled = ((FloatVector) six.convert(VectorOperators.I2F, 0)).mul(factors);
+            scaled.intoArray(sc, 0);
+            // Σ dmin · min · Σx over the eight sub-blocks: the mins moved to lanes 0-7 against the input's sums
+            off = scaled.rearrange(SWAP_HALVES).fma(FloatVector.fromArray(F, xs, 8 * b, LOW_HALF), off);
+            for (int j = 0; j < 4; j++, xl += 64) {
+                long at = block + 16 + 32L * j;
+                // one widening serves both nibbles of a byte
+                IntVector p0 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, at, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                IntVector p1 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, at + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                FloatVector lo = ((FloatVector) p1.and(0x0F).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, x, xl + 16),
+                                ((FloatVector) p0.and(0x0F).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xl)));
+                FloatVector hi = ((FloatVector) p1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, x, xl + 48),
+                                ((FloatVector) p0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                                        .mul(FloatVector.fromArray(F, x, xl + 32)));
+                acc = lo.fma(FloatVector.broadcast(F, sc[2 * j]), acc);
+                acc = hi.fma(FloatVector.broadcast(F, sc[2 * j + 1]), acc);
+            }
         }
         float[] lanes = LANES.get(); // as dotK16: in lane order, not boxed through a call
-        acc.intoArray(lanes, 0);
+        acc.sub(off).intoArray(lanes, 0);
         return VectorMath.sum(lanes);
+    }
+
+    /*
+     * Unpacking a Q4_K super-block's twelve scale bytes (widened to int lanes 0-15) into its eight 6-bit scales
+     * (lanes 0-7) and mins (lanes 8-15) in one pass, as ScalarTensorOps.kScale/kMin read them: lane o takes the low
+     * bits of byte K_SCALE_LOW[o] shifted right by K_SCALE_SHIFT[o], masked by K_SCALE_MASK[o], or'ed with the top
+     * two bits of byte K_SCALE_HIGH[o] as bits 4-5 where sub-block 4-7 has them (K_SCALE_HIGH_MASK 3, else 0).
+     */
+    private static final VectorShuffle<Integer> K_SCALE_LOW, K_SCALE_HIGH;
+    private static final IntVector K_SCALE_SHIFT, K_SCALE_MASK, K_SCALE_HIGH_MASK;
+    private static final VectorMask<Float> K_MIN_LANES, LOW_HALF;
+    private static final VectorShuffle<Float> SWAP_HALVES;
+
+    static {
+        int n = INTS.length();
+        int[] low = new int[n], high = new int[n], shift = new int[n], mask = new int[n], highMask = new int[n];
+        boolean[] mins = new boolean[n], lowHalf = new boolean[n];
+        for (int o = 0; o < (n == 16 ? n : 0); o++) { // the kernel runs at 16 lanes only
+            int j = o & 7;
+            boolean min = o >= 8;
+            mins[o] = min;
+            lowHalf[o] = o < 8;
+            if (j < 4) {
+                low[o] = min ? j + 4 : j;
+                mask[o] = 63;
+            } else {
+                low[o] = j + 4;
+                shift[o] = min ? 4 : 0;
+                mask[o] = 0x0F;
+                high[o] = min ? j : j - 4;
+                highMask[o] = 3;
+            }
+        }
+        K_SCALE_LOW = VectorShuffle.fromArray(INTS, low, 0);
+        K_SCALE_HIGH = VectorShuffle.fromArray(INTS, high, 0);
+        K_SCALE_SHIFT = IntVector.fromArray(INTS, shift, 0);
+        K_SCALE_MASK = IntVector.fromArray(INTS, mask, 0);
+        K_SCALE_HIGH_MASK = IntVector.fromArray(INTS, highMask, 0);
+        K_MIN_LANES = VectorMask.fromArray(F, mins, 0);
+        LOW_HALF = VectorMask.fromArray(F, lowHalf, 0);
+        SWAP_HALVES = VectorShuffle.fromOp(F, i -> (i + L / 2) % L);
+    }
+
+    /**
+     * Q6_K at 16 lanes, in the order ggml's dequantize_row_q6_K walks a half super-block: three 16-byte loads
+     * (two of low nibbles, one of high bit pairs) make four 16-element sub-blocks, each with its own int8 scale.
+     * A first pass turns each super-block's sixteen scales into floats d · scale with one vector (instead of a
+     * scalar conversion and a broadcast per sub-block), and folds the quants' offset of 32 into
+     * 32 · Σ d · scale · Σx over the sub-blocks, from the input's 16-element sums {@code xs} (made once per input:
+     * {@link #runSums}); the main pass then multiplies stored quants, and reads each scale as a broadcast from
+     * memory. One flat loop over the quarters of a super-block: nested loops of constant trip count were unrolled
+     * past what C2 inlines, and every vector crossing the calls left was boxed.
+     */
+    private static float dotQ6K16(MemorySegment seg, long base, float[] x, int xOff, float[] xs, int blocks) {
+        float[] sc = SCALES.get();
+        FloatVector acc = FloatVector.zero(F), off = acc;
+        long block = base;
+        int xl = xOff;
+        for (int b = 0; b < blocks; b++, block += 210) {
+            // the sixteen sub-block scales d · scale as floats, read below as broadcasts from memory
+            float d = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block + 208));
+            FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(NIBBLES, seg, block + 192, LE)
+                    .convertShape(VectorOperators.B2I, INTS, 0).convert(VectorOperators.I2F, 0)).mul(d);
+            scales.intoArray(sc, 0);
+            off = scales.fma(FloatVector.fromArray(F, xs, 16 * b), off);
+            // each half super-block (128 elements: two 32-byte runs of low nibbles, one of high bit pairs) in two
+            // quarters; the addresses advance by constants
+            for (int h = 0; h < 2; h++, xl += 128) {
+                long ql = block + (h << 6), qh = block + 128 + (h << 5);
+                for (int lh = 0; lh < 2; lh++) {
+                    // bytes widened to int lanes first, as in dotK16
+                    IntVector a = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, ql + 16 * lh, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                    IntVector c = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, ql + 16 * lh + 32, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                    IntVector hv = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, qh + 16 * lh, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                    IntVector q1 = a.and(0x0F).or(hv.and(3).lanewise(VectorOperators.LSHL, 4));
+                    IntVector q2 = c.and(0x0F).or(hv.and(0x0C).lanewise(VectorOperators.LSHL, 2));
+                    IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hv.and(0x30));
+                    IntVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(hv.lanewise(VectorOperators.LSHR, 2).and(0x30));
+                    // q · x for each of the four sub-blocks (sub-block 8h + lh + 2k, scale at the same index)
+                    int xq = xl + 16 * lh, sq = 8 * h + lh;
+                    FloatVector s1 = ((FloatVector) q1.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xq));
+                    FloatVector s2 = ((FloatVector) q2.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xq + 32));
+                    FloatVector s3 = ((FloatVector) q3.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xq + 64));
+                    FloatVector s4 = ((FloatVector) q4.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xq + 96));
+                    FloatVector q = s1.mul(sc[sq]).add(s2.mul(sc[sq + 2]));
+                    q = s3.fma(FloatVector.broadcast(F, sc[sq + 4]), q);
+                    acc = s4.fma(FloatVector.broadcast(F, sc[sq + 6]), q.add(acc));
+                }
+            }
+        }
+        float[] lanes = LANES.get(); // as dotK16: in lane order, not boxed through a call
+        acc.sub(off.mul(32f)).intoArray(lanes, 0);
+        return VectorMath.sum(lanes);
+    }
+
+    /** Per-thread scales of one super-block as floats (see {@link #dotQ6K16}). */
+    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[L]);
+    /** Per-thread sums of runs of an input, for {@link #dotRow} (a product of many rows makes them once). */
+    private static final ThreadLocal<float[]> RUN_SUMS = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * The elements of x summed in runs of {@code size} ({@code n / size} sums into {@code out}, which grows as needed
+     * and is returned), each run in order: the same bits in every JIT tier, so that a product of many rows, which
+     * sums its input once, equals {@link #dotRow} row by row.
+     */
+    static float[] runSums(float[] x, int xOff, int n, int size, float[] out) {
+        int runs = n / size;
+        if (out.length < runs) out = new float[runs];
+        for (int r = 0, i = xOff; r < runs; r++) {
+            float s = 0f;
+            for (int j = 0; j < size; j++) s += x[i++];
+            out[r] = s;
+        }
+        return out;
+    }
+
+    /** Elements per run of the input sums a 16-lane kernel of this type folds its offsets with, or 0 for none. */
+    static int sumRun(DType type) {
+        if (L != 16) return 0;
+        return switch (type) {
+            case Q6_K -> 16;
+            case Q4_K -> 32;
+            default -> 0;
+        };
+    }
+
+    /** One row's product with x given x's {@link #runSums} of {@link #sumRun} elements. */
+    static float dotRowWithSums(Tensor w, int row, float[] x, int xOff, float[] xs) {
+        MemorySegment seg = w.data();
+        long base = row * w.rowBytes();
+        return switch (w.type()) {
+            case Q6_K -> dotQ6K16(seg, base, x, xOff, xs, w.cols() / QK_K);
+            case Q4_K -> dotQ4K16(seg, base, x, xOff, xs, w.cols() / QK_K);
+            default -> throw VectorDecoders.unsupported(w.type());
+        };
     }
 
     /** Where a Q4_K or Q5_K super-block's nibbles start: Q5_K's after its 32 bytes of fifth bits. */
