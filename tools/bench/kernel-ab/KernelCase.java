@@ -1,0 +1,45 @@
+import ai.basalt.tensor.DType;
+import ai.basalt.tensor.Parallel;
+import ai.basalt.tensor.Quantizer;
+import ai.basalt.tensor.Tensor;
+import ai.basalt.tensor.TensorOps;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+
+/**
+ * One side of {@link KernelAb}: a rows × 2048 matrix of one stored type (Gaussian weights quantized once) and one
+ * input, multiplied by whichever basalt-tensor classes this class was loaded with.
+ */
+public class KernelCase {
+    static Tensor w;
+    static float[] x, out;
+    static TensorOps ops;
+
+    public static void setup(String type, int rows, int threads) {
+        DType t = DType.valueOf(type);
+        int cols = 2048;
+        Parallel.setThreads(threads);
+        Random rnd = new Random(42);
+        float[] values = new float[rows * cols];
+        for (int i = 0; i < values.length; i++) values[i] = (float) rnd.nextGaussian() * 0.02f;
+        MemorySegment data = Arena.global().allocate(t.byteSize(values.length), 64);
+        Quantizer.quantize(values, 0, values.length, t, data, 0);
+        w = new Tensor("w", t, new long[] {cols, rows}, data);
+        x = new float[cols];
+        for (int i = 0; i < cols; i++) x[i] = (float) rnd.nextGaussian();
+        out = new float[rows];
+        ops = TensorOps.best();
+    }
+
+    /** Weights per nanosecond (Gweights/s) over {@code passes} products. */
+    public static double run(int passes) {
+        long t0 = System.nanoTime();
+        for (int p = 0; p < passes; p++) ops.matmul(w, x, out);
+        return (double) passes * w.rows() * w.cols() / (System.nanoTime() - t0);
+    }
+
+    public static float first() {
+        return out[0];
+    }
+}
