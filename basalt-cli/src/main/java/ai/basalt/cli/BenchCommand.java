@@ -57,9 +57,8 @@ final class BenchCommand implements Callable<Integer> {
             + "is timed, prefilled untimed (default: ${DEFAULT-VALUE}).")
     int depth = 0;
 
-    @Option(names = "--kv-type", paramLabel = "TYPE", description = "KV cache element type, f16 or f32 "
-            + "(default: ${DEFAULT-VALUE}, as llama.cpp's).")
-    String kvType = "f16";
+    @Mixin
+    KvTypeOption kvType = new KvTypeOption();
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
@@ -89,12 +88,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new Main.UsageException("--compare-llamacpp runs from the benchmark module: start it through the "
                     + "./basalt launcher, which builds and runs it (llama.cpp is never part of this jar)");
         }
-        KvType kv;
-        try {
-            kv = KvType.parse(kvType);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException("--kv-type: " + e.getMessage());
-        }
+        KvType kv = kvType.type();
         Parallel.setThreads(threads);
         try (LanguageModel model = modelOption.load(main.hub())) {
             if (Math.max(promptTokens, depth + genTokens) > model.contextLength()) {

@@ -43,6 +43,9 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    @Mixin
+    KvTypeOption kvType = new KvTypeOption();
+
     @Option(names = "--system", paramLabel = "TEXT", description = "A system message that opens the conversation.")
     String system;
 
@@ -61,7 +64,7 @@ final class ChatCommand implements Callable<Integer> {
             err.println("basalt: chatting with " + modelOption.label() + " using the chat template " + template.name()
                     + (chatTemplate == null && model.chatTemplate().isEmpty() ? " (the model has none)" : "")
                     + "; /reset starts over, /bye quits");
-            ChatSession chat = new ChatSession(model, template, model.contextLength());
+            ChatSession chat = new ChatSession(model, template, model.contextLength(), kvType.type());
             while (true) {
                 err.print("> ");
                 err.flush();

@@ -40,6 +40,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-f", "--prompt-file"}, paramLabel = "FILE", description = "Read the prompt from FILE (UTF-8).")
     Path promptFile;
 
+    @Mixin
+    KvTypeOption kvType = new KvTypeOption();
+
     @Option(names = "--quiet", description = "Do not print timings to standard error.")
     boolean quiet;
 
@@ -53,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
         GenerationParams params = sampling.params();
         PrintStream out = main.out;
         try (LanguageModel model = modelOption.load(main.hub())) {
-            Session session = new Session(model, contextLength(model));
+            Session session = new Session(model, contextLength(model), kvType.type());
             GenerationResult result = session.generate(text, params, piece -> {
                 out.print(piece);
                 out.flush();

@@ -125,6 +125,20 @@ class BadInputTest {
         assertOneLineError(r, 2, "--temperature");
         CliRunner r2 = CliRunner.run("run", "--model", valid().toString(), "--top-p", "0", "hi");
         assertOneLineError(r2, 2, "top-p");
+        assertOneLineError(CliRunner.run("run", "--model", valid().toString(), "--kv-type", "q4", "hi"), 2, "--kv-type",
+                "'q4'", "f32, f16");
+    }
+
+    /** Both KV cache types run, and greedy decoding of a few tokens gives the same text from either. */
+    @Test
+    void eitherKvCacheTypeRuns() {
+        CliRunner half = CliRunner.run("run", "--model", valid().toString(), "--temperature", "0", "--max-tokens", "8",
+                "--quiet", "--kv-type", "f16", "hi");
+        CliRunner full = CliRunner.run("run", "--model", valid().toString(), "--temperature", "0", "--max-tokens", "8",
+                "--quiet", "--kv-type", "F32", "hi");
+        assertThat(half.exitCode()).as(half.err()).isZero();
+        assertThat(full.exitCode()).as(full.err()).isZero();
+        assertThat(half.out()).isNotBlank().isEqualTo(full.out());
     }
 
     @Test

@@ -4,6 +4,7 @@ import ai.basalt.generate.GenerationParams;
 import ai.basalt.generate.GenerationResult;
 import ai.basalt.generate.Session;
 import ai.basalt.generate.TokenListener;
+import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.tokenizer.Vocabulary;
 import java.util.ArrayList;
@@ -26,14 +27,21 @@ public final class ChatSession {
     private final int contextLength;
     private final Set<Integer> endOfTurn;
     private final List<ChatMessage> messages = new ArrayList<>();
+    private final KvType kvType;
     private Session session;
 
+    /** A conversation over a KV cache in F16 (as {@link LanguageModel#newState(int)} makes). */
     public ChatSession(LanguageModel model, ChatTemplate template, int contextLength) {
+        this(model, template, contextLength, KvType.F16);
+    }
+
+    public ChatSession(LanguageModel model, ChatTemplate template, int contextLength, KvType kvType) {
         this.model = model;
         this.template = template;
         this.contextLength = contextLength;
+        this.kvType = kvType;
         this.endOfTurn = ChatTemplates.endOfTurnTokens(model.tokenizer().vocabulary());
-        this.session = new Session(model, contextLength);
+        this.session = new Session(model, contextLength, kvType);
     }
 
     public ChatTemplate template() {
@@ -48,7 +56,7 @@ public final class ChatSession {
     /** Forgets the conversation and the cache. */
     public void reset() {
         messages.clear();
-        session = new Session(model, contextLength);
+        session = new Session(model, contextLength, kvType);
     }
 
     /** Adds {@code message} (such as a system message) without generating; it is fed with the next turn. */
