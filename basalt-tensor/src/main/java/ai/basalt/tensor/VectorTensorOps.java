@@ -488,12 +488,12 @@ final class VectorTensorOps implements TensorOps {
     /**
      * Q6_K at 16 lanes, in the order ggml's dequantize_row_q6_K walks a half super-block: three 16-byte loads
      * (two of low nibbles, one of high bit pairs) make four 16-element sub-blocks, each with its own int8 scale.
-     * A first pass turns each super-block's sixteen scales into floats d · scale with one vector (instead of a
-     * scalar conversion and a broadcast per sub-block), and folds the quants' offset of 32 into
-     * 32 · Σ d · scale · Σx over the sub-blocks, from the input's 16-element sums {@code xs} (made once per input:
-     * {@link #runSums}); the main pass then multiplies stored quants, and reads each scale as a broadcast from
-     * memory. One flat loop over the quarters of a super-block: nested loops of constant trip count were unrolled
-     * past what C2 inlines, and every vector crossing the calls left was boxed.
+     * A super-block per step: its sixteen scales become floats d · scale with one vector (instead of a scalar
+     * conversion and a broadcast per sub-block), read below as broadcasts from memory, and the quants' offset of 32
+     * folds into 32 · Σ d · scale · Σx over the sub-blocks, from the input's 16-element sums {@code xs} (made once
+     * per input: {@link #runSums}), so the inner loops multiply stored quants. Those loops (2 halves × 2 quarters,
+     * addresses advancing by constants) stay within what C2 inlines; the flat loop over quarters they replace
+     * recomputed every address from the quarter's index, and that scalar work competed with the vector work.
      */
     private static float dotQ6K16(MemorySegment seg, long base, float[] x, int xOff, float[] xs, int blocks) {
         float[] sc = SCALES.get();
