@@ -98,6 +98,7 @@ public final class Gpt2Model implements LanguageModel {
             throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + config.vocabularySize());
         }
         int dim = config.embeddingLength();
+        s.cache.reserve(position + 1);
         ops.dequantizeRow(weights.tokenEmbedding, token, s.x, 0);
         ops.dequantizeRow(weights.positionEmbedding, position, s.proj, 0);
         ops.axpy(1f, s.proj, 0, s.x, 0, dim);
@@ -118,7 +119,6 @@ public final class Gpt2Model implements LanguageModel {
         ops.matmul(weights.wqkv[l], s.xb, s.qkv);
         ops.axpy(1f, weights.bqkv[l], 0, s.qkv, 0, 3 * dim);
         System.arraycopy(s.qkv, 0, s.q, 0, dim);
-        s.cache.reserve(position + 1);
         s.cache.store(l, s.qkv, dim, s.qkv, 2 * dim, position);
         attention.attend(s.q, s.cache, l, s.scores, s.attnOut, position + 1);
         ops.matmul(weights.wo[l], s.attnOut, s.proj);
