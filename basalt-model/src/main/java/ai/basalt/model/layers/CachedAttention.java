@@ -75,9 +75,9 @@ public final class CachedAttention {
             float[] m = keys == null ? null : keys[p];
             int mOff = at;
             if (m == null) {
-                // the n positions of each of the head's headDim key rows
-                short[] h = halfKeys[p];
-                for (int d = 0; d < headDim; d++) widen(h, at + d * page, wide, d * page, n);
+                // the head's headDim key rows up to position n of the last, as one run: a widening loop per row of n
+                // positions left short contexts mostly to C2's scalar tail (smollm-135m decoded 5–9% slower in F16)
+                widen(halfKeys[p], at, wide, 0, (headDim - 1) * page + n);
                 m = wide;
                 mOff = 0;
             }
