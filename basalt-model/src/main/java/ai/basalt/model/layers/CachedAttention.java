@@ -76,7 +76,8 @@ public final class CachedAttention {
             int mOff = at;
             if (m == null) {
                 // the head's headDim key rows up to position n of the last, as one run: a widening loop per row of n
-                // positions left short contexts mostly to C2's scalar tail (smollm-135m decoded 5–9% slower in F16)
+                // positions left short rows mostly to C2's scalar tail (attention over 64 positions of smollm-135m
+                // took 0.43 ms a token in F16 against 0.27 in F32; as one run, 0.34-0.41)
                 widen(halfKeys[p], at, wide, 0, (headDim - 1) * page + n);
                 m = wide;
                 mOff = 0;
