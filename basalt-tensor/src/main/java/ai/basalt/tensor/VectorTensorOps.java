@@ -308,7 +308,8 @@ final class VectorTensorOps implements TensorOps {
         return switch (type) {
             case Q4_K -> L == 16 ? dotQ4K16(seg, base, x, xOff, inputSums(x, xOff, blocks * QK_K, 32), blocks)
                     : dotQ4K(seg, base, x, xOff, blocks);
-            case Q5_K -> L == 16 ? dotK16(type, seg, base, x, xOff, blocks) : dotQ5K(seg, base, x, xOff, blocks);
+            case Q5_K -> L == 16 ? dotQ5K16(seg, base, x, xOff, inputSums(x, xOff, blocks * QK_K, 32), blocks)
+                    : dotQ5K(seg, base, x, xOff, blocks);
             case Q6_K -> L == 16 ? dotQ6K16(seg, base, x, xOff, inputSums(x, xOff, blocks * QK_K, 16), blocks)
                     : dotQ6K(seg, base, x, xOff, blocks);
             default -> throw VectorDecoders.unsupported(type);
@@ -335,73 +336,12 @@ final class VectorTensorOps implements TensorOps {
     }
 
     /**
-     * Q4_K and Q5_K at 16 lanes, a 64-element group (two sub-blocks sharing 32 bytes of nibbles) per step: each
-     * 16-byte load serves a low-nibble and a high-nibble sub-block half, and for Q5_K (whose fifth bits lie at
-     * {@code qh}, 32 bytes, one bit per group and nibble half) one more load adds the fifth bits. The super-block's
-     * 6-bit scales and mins come from two loads a group (not a decoder call per sub-block), the nibbles are split
-     * in int lanes (x86 has no byte shifts), and each x vector feeds both the product and the sum the min
-     * multiplies.
-     */
-    private static float dotK16(DType type, MemorySegment seg, long base, float[] x, int xOff, int blocks) {
-        int bytes = type.bytesPerBlock(), qs = kNibbles(type), qh = kFifthBits(type);
-        FloatVector acc = FloatVector.zero(F), mins = acc;
-        // one flat loop over the groups, as dotQ6K16 (a nested loop of constant trip count was unrolled past what C2
-        // inlines once Q5_K's fifth bits were added, and its vectors were boxed)
-        for (int g = 0; g < 4 * blocks; g++) {
-            int b = g >> 2, j = g & 3;
-            long block = base + (long) b * bytes;
-            float d = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block));
-            float dmin = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block + 2));
-            long lo8 = seg.get(ScalarTensorOps.I64, block + 4); // scale bytes 0-7
-            int hi4 = seg.get(ScalarTensorOps.I32, block + 12); // scale bytes 8-11
-            // sub-blocks 2j (low nibbles) and 2j + 1 (high nibbles), as ScalarTensorOps.kScale/kMin unpack them
-            int s0 = 2 * j, s1 = 2 * j + 1;
-            long at = block + qs + 32L * j;
-            // one widening serves both nibbles of a byte
-            IntVector p0 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, at, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-            IntVector p1 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, at + 16, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-            IntVector l0 = p0.and(0x0F), l1 = p1.and(0x0F);
-            IntVector h0 = p0.lanewise(VectorOperators.LSHR, 4), h1 = p1.lanewise(VectorOperators.LSHR, 4);
-            if (qh >= 0) {
-                // bit 2j of each qh byte is the fifth bit of group j's low-nibble sub-block, bit 2j + 1 the high
-                // one's. Written out here: through a helper method this large a caller boxed its vectors.
-                IntVector f0 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, block + qh, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                IntVector f1 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, block + qh + 16, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                l0 = l0.or(f0.lanewise(VectorOperators.LSHR, s0).and(1).lanewise(VectorOperators.LSHL, 4));
-                l1 = l1.or(f1.lanewise(VectorOperators.LSHR, s0).and(1).lanewise(VectorOperators.LSHL, 4));
-                h0 = h0.or(f0.lanewise(VectorOperators.LSHR, s1).and(1).lanewise(VectorOperators.LSHL, 4));
-                h1 = h1.or(f1.lanewise(VectorOperators.LSHR, s1).and(1).lanewise(VectorOperators.LSHL, 4));
-            }
-            int xs = xOff + b * QK_K + 64 * j;
-            FloatVector x0 = FloatVector.fromArray(F, x, xs), x1 = FloatVector.fromArray(F, x, xs + 16);
-            FloatVector x2 = FloatVector.fromArray(F, x, xs + 32), x3 = FloatVector.fromArray(F, x, xs + 48);
-            FloatVector lo = ((FloatVector) l1.convert(VectorOperators.I2F, 0))
-                    .fma(x1, ((FloatVector) l0.convert(VectorOperators.I2F, 0)).mul(x0));
-            FloatVector hi = ((FloatVector) h1.convert(VectorOperators.I2F, 0))
-                    .fma(x3, ((FloatVector) h0.convert(VectorOperators.I2F, 0)).mul(x2));
-            acc = lo.fma(FloatVector.broadcast(F, d * kScale(lo8, hi4, s0)), acc);
-            acc = hi.fma(FloatVector.broadcast(F, d * kScale(lo8, hi4, s1)), acc);
-            mins = x0.add(x1).fma(FloatVector.broadcast(F, dmin * kMin(lo8, hi4, s0)), mins);
-            mins = x2.add(x3).fma(FloatVector.broadcast(F, dmin * kMin(lo8, hi4, s1)), mins);
-        }
-        // summed in lane order through an array (reduceLanes' order is unspecified and differs between JIT tiers;
-        // VectorMath.sum(FloatVector) is a call this large a method does not inline, and would box the vector)
-        float[] lanes = LANES.get();
-        acc.sub(mins).intoArray(lanes, 0);
-        return VectorMath.sum(lanes);
-    }
-
-    /**
      * Q4_K at 16 lanes, a super-block per step: its eight 6-bit scales and mins are unpacked once into floats
      * d · scale (read below as broadcasts from memory), and the mins' term Σ dmin · min · Σx is summed apart from
      * the input's 32-element sums {@code xs} ({@link #runSums}), so the main loop is only the quants' products.
      * Then four 64-element groups (two sub-blocks sharing 32 bytes of nibbles; a 16-byte load serves a low-nibble
-     * and a high-nibble sub-block half), their addresses advancing by constants. Q5_K keeps {@link #dotK16}: with
-     * its fifth bits, this nesting grew past what C2 inlines.
+     * and a high-nibble sub-block half), their addresses advancing by constants (the flat loop over groups it
+     * replaces, shared with Q5_K, recomputed every address from the group's index and unpacked scales per group).
      */
     private static float dotQ4K16(MemorySegment seg, long base, float[] x, int xOff, float[] xs, int blocks) {
         float[] sc = SCALES.get();
@@ -439,7 +379,58 @@ final class VectorTensorOps implements TensorOps {
                 acc = hi.fma(FloatVector.broadcast(F, sc[2 * j + 1]), acc);
             }
         }
-        float[] lanes = LANES.get(); // as dotK16: in lane order, not boxed through a call
+        float[] lanes = LANES.get(); // in lane order (reduceLanes differs between JIT tiers), not boxed through a call
+        acc.sub(off).intoArray(lanes, 0);
+        return VectorMath.sum(lanes);
+    }
+
+    /** Q5_K at 16 lanes: {@link #dotQ4K16} with each group's fifth bits from the super-block's 32 qh bytes. */
+    private static float dotQ5K16(MemorySegment seg, long base, float[] x, int xOff, float[] xs, int blocks) {
+        float[] sc = SCALES.get();
+        FloatVector acc = FloatVector.zero(F), off = acc;
+        long block = base;
+        int xl = xOff;
+        for (int b = 0; b < blocks; b++, block += 176) {
+            // lanes 0-7 the sub-blocks' d · scale, lanes 8-15 their dmin · min (see K_SCALE_LOW and its kin)
+            IntVector packed = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, block + 4, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            IntVector six = packed.rearrange(K_SCALE_LOW).lanewise(VectorOperators.LSHR, K_SCALE_SHIFT).and(K_SCALE_MASK)
+                    .or(packed.rearrange(K_SCALE_HIGH).lanewise(VectorOperators.LSHR, 6).and(K_SCALE_HIGH_MASK)
+                            .lanewise(VectorOperators.LSHL, 4));
+            FloatVector factors = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block)))
+                    .blend(Float.float16ToFloat(seg.get(ScalarTensorOps.I16, block + 2)), K_MIN_LANES);
+            FloatVector scaled = ((FloatVector) six.convert(VectorOperators.I2F, 0)).mul(factors);
+            scaled.intoArray(sc, 0);
+            // Σ dmin · min · Σx over the eight sub-blocks: the mins moved to lanes 0-7 against the input's sums
+            off = scaled.rearrange(SWAP_HALVES).fma(FloatVector.fromArray(F, xs, 8 * b, LOW_HALF), off);
+            for (int j = 0; j < 4; j++, xl += 64) {
+                long at = block + 48 + 32L * j;
+                // one widening serves both nibbles of a byte
+                IntVector p0 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, at, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                IntVector p1 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, at + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                // bit 2j of each of the 32 qh bytes is the fifth bit of the low-nibble sub-block's element, bit 2j + 1
+                // the high one's (elements 0-15 in the first 16 bytes, 16-31 in the next)
+                IntVector f0 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, block + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                IntVector f1 = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, block + 32, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                IntVector l0 = p0.and(0x0F).or(f0.lanewise(VectorOperators.LSHR, 2 * j).and(1).lanewise(VectorOperators.LSHL, 4));
+                IntVector l1 = p1.and(0x0F).or(f1.lanewise(VectorOperators.LSHR, 2 * j).and(1).lanewise(VectorOperators.LSHL, 4));
+                IntVector h0 = p0.lanewise(VectorOperators.LSHR, 4)
+                        .or(f0.lanewise(VectorOperators.LSHR, 2 * j + 1).and(1).lanewise(VectorOperators.LSHL, 4));
+                IntVector h1 = p1.lanewise(VectorOperators.LSHR, 4)
+                        .or(f1.lanewise(VectorOperators.LSHR, 2 * j + 1).and(1).lanewise(VectorOperators.LSHL, 4));
+                FloatVector lo = ((FloatVector) l1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xl + 16),
+                        ((FloatVector) l0.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xl)));
+                FloatVector hi = ((FloatVector) h1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xl + 48),
+                        ((FloatVector) h0.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xl + 32)));
+                acc = lo.fma(FloatVector.broadcast(F, sc[2 * j]), acc);
+                acc = hi.fma(FloatVector.broadcast(F, sc[2 * j + 1]), acc);
+            }
+        }
+        float[] lanes = LANES.get(); // in lane order (reduceLanes differs between JIT tiers), not boxed through a call
         acc.sub(off).intoArray(lanes, 0);
         return VectorMath.sum(lanes);
     }
@@ -512,7 +503,7 @@ final class VectorTensorOps implements TensorOps {
             for (int h = 0; h < 2; h++, xl += 128) {
                 long ql = block + (h << 6), qh = block + 128 + (h << 5);
                 for (int lh = 0; lh < 2; lh++) {
-                    // bytes widened to int lanes first, as in dotK16
+                    // bytes widened to int lanes first (x86 has no byte shifts)
                     IntVector a = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, ql + 16 * lh, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
                     IntVector c = (IntVector) ByteVector.fromMemorySegment(NIBBLES, seg, ql + 16 * lh + 32, LE)
@@ -535,7 +526,7 @@ final class VectorTensorOps implements TensorOps {
                 }
             }
         }
-        float[] lanes = LANES.get(); // as dotK16: in lane order, not boxed through a call
+        float[] lanes = LANES.get(); // in lane order (reduceLanes differs between JIT tiers), not boxed through a call
         acc.sub(off.mul(32f)).intoArray(lanes, 0);
         return VectorMath.sum(lanes);
     }
@@ -566,7 +557,7 @@ final class VectorTensorOps implements TensorOps {
         if (L != 16) return 0;
         return switch (type) {
             case Q6_K -> 16;
-            case Q4_K -> 32;
+            case Q4_K, Q5_K -> 32;
             default -> 0;
         };
     }
@@ -578,6 +569,7 @@ final class VectorTensorOps implements TensorOps {
         return switch (w.type()) {
             case Q6_K -> dotQ6K16(seg, base, x, xOff, xs, w.cols() / QK_K);
             case Q4_K -> dotQ4K16(seg, base, x, xOff, xs, w.cols() / QK_K);
+            case Q5_K -> dotQ5K16(seg, base, x, xOff, xs, w.cols() / QK_K);
             default -> throw VectorDecoders.unsupported(w.type());
         };
     }
@@ -664,7 +656,7 @@ final class VectorTensorOps implements TensorOps {
     }
 
     /*
-     * The 16-lane decoders below unpack the quants as dotQ4_0, dotK16 and dotQ6K16 do (int lanes, one flat loop,
+     * The 16-lane decoders below unpack the quants as dotQ4_0, dotQ4K16 and dotQ6K16 do (int lanes, one flat loop,
      * no helper calls; see there), and round as the scalar decoder: (scale · q) − min with scale and min formed
      * in float first, so that a batched product sees exactly the weights a row-by-row one does. The unpacking is
      * written twice on purpose: a shared helper returning vectors is a call C2 leaves in these large loops (and
