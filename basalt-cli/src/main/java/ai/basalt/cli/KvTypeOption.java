@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 final class KvTypeOption {
     @Option(names = "--kv-type", paramLabel = "TYPE", description = "KV cache element type, f16 or f32 "
             + "(default: ${DEFAULT-VALUE}, as llama.cpp's).")
-    String kvType = "f16";
+    String kvType = KvType.DEFAULT.name().toLowerCase(java.util.Locale.ROOT);
 
     /** The chosen type, or a usage error naming the choices. */
     KvType type() {

@@ -9,6 +9,9 @@ public enum KvType {
     F32,
     F16;
 
+    /** The type a state's cache takes unless told otherwise: F16, as llama.cpp's. */
+    public static final KvType DEFAULT = F16;
+
     /** The type named {@code name} ("f16", "F32", …), or an IllegalArgumentException naming the choices. */
     public static KvType parse(String name) {
         for (KvType t : values()) if (t.name().equalsIgnoreCase(name)) return t;

@@ -47,10 +47,10 @@ public interface LanguageModel extends AutoCloseable {
 
     /**
      * A fresh state holding up to {@code contextLength} positions (at most {@link #contextLength()}), its KV cache in
-     * {@link KvType#F16}, as llama.cpp's is by default.
+     * {@link KvType#DEFAULT}.
      */
     default InferenceState newState(int contextLength) {
-        return newState(contextLength, KvType.F16);
+        return newState(contextLength, KvType.DEFAULT);
     }
 
     /** A fresh state holding up to {@code contextLength} positions, its KV cache in {@code kvType}. */

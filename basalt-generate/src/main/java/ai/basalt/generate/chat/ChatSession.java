@@ -30,9 +30,9 @@ public final class ChatSession {
     private final KvType kvType;
     private Session session;
 
-    /** A conversation over a KV cache in F16 (as {@link LanguageModel#newState(int)} makes). */
+    /** A conversation over a KV cache in {@link KvType#DEFAULT}. */
     public ChatSession(LanguageModel model, ChatTemplate template, int contextLength) {
-        this(model, template, contextLength, KvType.F16);
+        this(model, template, contextLength, KvType.DEFAULT);
     }
 
     public ChatSession(LanguageModel model, ChatTemplate template, int contextLength, KvType kvType) {

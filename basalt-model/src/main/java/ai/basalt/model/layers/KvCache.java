@@ -24,6 +24,7 @@ public final class KvCache {
     public static final int PAGE = 256;
 
     private final KvType type;
+    private final int layers;
     private final int capacity;
     private final int kvHeads;
     private final int headDim;
@@ -36,6 +37,7 @@ public final class KvCache {
     public KvCache(KvType type, int layers, int kvHeads, int headDim, int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("KV cache capacity " + capacity + " must be positive");
         this.type = type;
+        this.layers = layers;
         this.capacity = capacity;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
@@ -67,7 +69,6 @@ public final class KvCache {
     /** Bytes the pages made so far take: keys and values, every layer. */
     public long bytes() {
         long pages = (reserved + PAGE - 1) / PAGE;
-        int layers = type == KvType.F16 ? keys16.length : keys32.length;
         return 2L * layers * pages * PAGE * kvHeads * headDim * (type == KvType.F16 ? 2 : 4);
     }
 
@@ -79,7 +80,6 @@ public final class KvCache {
         }
         int pageFloats = kvHeads * headDim * PAGE;
         for (int page = reserved / PAGE; page * PAGE < positions; page++) {
-            int layers = type == KvType.F16 ? keys16.length : keys32.length;
             for (int l = 0; l < layers; l++) {
                 if (type == KvType.F16) {
                     keys16[l][page] = new short[pageFloats];
