@@ -93,8 +93,28 @@ public final class Parallel {
             body.run(0, rows);
             return;
         }
-        pool().run(rows, Math.min(n, rows), body);
+        pool().run(rows, Math.min(n, rows), false, body);
     }
+
+    /**
+     * As {@link #forRows(int, long, RangeBody)}, but cut into about {@value #CHUNKS_PER_THREAD} chunks per thread of at
+     * least {@code minRows} rows, which the threads take in turn as each finishes its last: a thread slowed down
+     * (a busy host, another process on its core) takes fewer chunks instead of holding up the others at the end.
+     * For loops of many independent rows that each cost the same, such as decode's matrix-vector products; the
+     * results do not depend on which thread runs which chunk.
+     */
+    public static void forRowChunks(int rows, long workPerRow, int minRows, RangeBody body) {
+        int n = threads;
+        if (n == 1 || rows < 2 || rows * workPerRow < MIN_PARALLEL_WORK || isNested()) {
+            body.run(0, rows);
+            return;
+        }
+        int chunks = Math.max(Math.min(n, rows), Math.min(n * CHUNKS_PER_THREAD, rows / Math.max(1, minRows)));
+        pool().run(rows, chunks, true, body);
+    }
+
+    /** Chunks per thread in {@link #forRowChunks}. */
+    static final int CHUNKS_PER_THREAD = 8;
 
     /** Where chunk c of rows [0, rows) cut into {@code chunks} contiguous chunks starts (and chunk c − 1 ends). */
     private static int boundary(int rows, int chunks, int c) {
@@ -121,12 +141,16 @@ public final class Parallel {
         /** Held by the loop on the pool; not reentrant, so a loop inside the caller's own chunk runs on the caller. */
         private final AtomicBoolean inUse = new AtomicBoolean();
         private final AtomicInteger pending = new AtomicInteger();
+        /** The next chunk not yet taken: every thread of a loop takes chunks until none is left. */
+        private final AtomicInteger next = new AtomicInteger();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private volatile long generation;
         private volatile boolean stopped;
         private RangeBody body;
         private int rows;
         private int chunks;
+        /** Whether the loop's chunks go to whichever thread asks next, or chunk i to thread i (the caller is 0). */
+        private boolean shared;
 
         Pool(int count) {
             workers = new Worker[count];
@@ -136,7 +160,7 @@ public final class Parallel {
             }
         }
 
-        void run(int rows, int chunks, RangeBody body) {
+        void run(int rows, int chunks, boolean shared, RangeBody body) {
             if (!inUse.compareAndSet(false, true)) {
                 body.run(0, rows); // another loop holds the pool: another thread's, or this caller's own
                 return;
@@ -145,6 +169,8 @@ public final class Parallel {
                 this.body = body;
                 this.rows = rows;
                 this.chunks = chunks;
+                this.shared = shared;
+                next.set(0);
                 failure.set(null);
                 pending.set(workers.length);
                 generation++;
@@ -152,7 +178,11 @@ public final class Parallel {
                     if (w.parked) LockSupport.unpark(w);
                 }
                 try {
-                    body.run(0, boundary(rows, chunks, 1));
+                    if (shared) {
+                        runChunks(body, rows, chunks);
+                    } else {
+                        body.run(0, boundary(rows, chunks, 1));
+                    }
                 } catch (RuntimeException | Error e) {
                     record(e);
                 }
@@ -172,6 +202,13 @@ public final class Parallel {
                 if (t != null) throw new IllegalStateException("a parallel loop failed", t);
             } finally {
                 inUse.set(false);
+            }
+        }
+
+        /** Takes chunks of the published loop until none is left. */
+        void runChunks(RangeBody body, int rows, int chunks) {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                body.run(boundary(rows, chunks, c), boundary(rows, chunks, c + 1));
             }
         }
 
@@ -216,13 +253,15 @@ public final class Parallel {
                 long g = pool.generation;
                 if (g != seen) {
                     seen = g;
-                    if (chunk < pool.chunks) {
-                        try {
+                    try {
+                        if (pool.shared) {
+                            pool.runChunks(pool.body, pool.rows, pool.chunks);
+                        } else if (chunk < pool.chunks) {
                             pool.body.run(boundary(pool.rows, pool.chunks, chunk),
                                     boundary(pool.rows, pool.chunks, chunk + 1));
-                        } catch (RuntimeException | Error e) {
-                            pool.record(e);
                         }
+                    } catch (RuntimeException | Error e) {
+                        pool.record(e);
                     }
                     pool.pending.decrementAndGet();
                     idleSince = System.nanoTime();

@@ -100,13 +100,16 @@ final class VectorTensorOps implements TensorOps {
         if (run > 0) {
             // the input's run sums once for every row (dotRow makes them per call)
             float[] xs = inputSums(x, 0, w.cols(), run);
-            Parallel.forRows(w.rows(), (long) w.cols(), (start, end) -> {
+            Parallel.forRowChunks(w.rows(), (long) w.cols(), MIN_CHUNK_ROWS, (start, end) -> {
                 for (int r = start; r < end; r++) out[r] = dotRowWithSums(w, r, x, 0, xs);
             });
             return;
         }
-        Parallel.forRows(w.rows(), (long) w.cols(), (start, end) -> RowStreams.matmul(this, w, x, out, start, end));
+        Parallel.forRowChunks(w.rows(), (long) w.cols(), MIN_CHUNK_ROWS, (start, end) -> RowStreams.matmul(this, w, x, out, start, end));
     }
+
+    /** The fewest rows of a chunk of the one-input product ({@link Parallel#forRowChunks}): four per stream. */
+    private static final int MIN_CHUNK_ROWS = 4 * RowStreams.STREAMS;
 
     /** {@link #runSums} into this thread's buffer. */
     private static float[] inputSums(float[] x, int xOff, int n, int size) {

@@ -74,6 +74,49 @@ class ParallelTest {
         assertThat(sorted.get(2)[1]).isEqualTo(10);
     }
 
+    @ParameterizedTest(name = "threads={0} rows={1}")
+    @MethodSource("threadsAndRows")
+    void sharedChunksVisitEveryRowOnce(int threads, int rows) {
+        Parallel.setThreads(threads);
+        AtomicIntegerArray visits = new AtomicIntegerArray(rows);
+        List<int[]> chunks = Collections.synchronizedList(new ArrayList<>());
+
+        Parallel.forRowChunks(rows, HEAVY, 4, (start, end) -> {
+            chunks.add(new int[] {start, end});
+            for (int r = start; r < end; r++) visits.incrementAndGet(r);
+        });
+
+        for (int r = 0; r < rows; r++) assertThat(visits.get(r)).as("visits of row %d", r).isEqualTo(1);
+        if (threads > 1 && rows >= 2) {
+            // at most CHUNKS_PER_THREAD per thread, none below the minimum unless that leaves fewer than threads
+            assertThat(chunks).hasSizeLessThanOrEqualTo(threads * Parallel.CHUNKS_PER_THREAD);
+            if (rows / 4 >= threads) assertThat(chunks).allSatisfy(c -> assertThat(c[1] - c[0]).isGreaterThanOrEqualTo(4));
+        }
+    }
+
+    @Test
+    void aSlowThreadTakesFewerSharedChunks() {
+        Parallel.setThreads(2);
+        List<Thread> ran = Collections.synchronizedList(new ArrayList<>());
+        Thread caller = Thread.currentThread();
+
+        Parallel.forRowChunks(1600, HEAVY, 100, (start, end) -> {
+            ran.add(Thread.currentThread());
+            if (Thread.currentThread() == caller) sleepMillis(200); // the caller's first chunk outlasts all the rest
+        });
+
+        assertThat(ran).hasSize(16);
+        assertThat(ran.stream().filter(t -> t == caller).count()).isLessThan(8);
+    }
+
+    private static void sleepMillis(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void smallWorkStaysOnTheCallersThread() {
         Parallel.setThreads(4);
