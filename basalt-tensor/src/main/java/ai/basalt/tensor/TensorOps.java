@@ -78,6 +78,23 @@ public interface TensorOps {
     }
 
     /**
+     * Matrix-vector products of {@code count} inputs against one matrix: {@code outs[i][r] = w[r] · xs[i]} for i in
+     * [0, count) and every row r of {@code w} (one decode step of several sequences, each with its own activations).
+     * Every output must equal {@link #dotRow}{@code (w, r, xs[i], 0)} bit for bit, whatever {@code count} and the
+     * other inputs: a sequence computed in a batch gives what it gives alone. Implementations may read each weight
+     * row once for all inputs, which is the point (decode is bound by reading the weights), but not through
+     * {@link #matmul(Tensor, float[], int, float[])}, whose sums run in another order. This default is one
+     * {@link #matmul(Tensor, float[], float[])} per input.
+     *
+     * @param xs inputs of at least {@code w.cols()} values each (the first {@code count} are used)
+     * @param outs outputs of at least {@code w.rows()} values each, in the order of {@code xs}
+     */
+    default void matmulEach(Tensor w, float[][] xs, int count, float[][] outs) {
+        SharedRows.check(w, xs, count, outs);
+        for (int i = 0; i < count; i++) matmul(w, xs[i], outs[i]);
+    }
+
+    /**
      * Scores of one query against many keys stored transposed: {@code out[outOff + j] = scale · Σ_{i<k} x[xOff + i] ·
      * m[mOff + i·stride + j]} for j in [0, n) (m holds k rows of at least n values, {@code stride} apart). With keys
      * as columns, lanes run over positions and no sum crosses lanes: attention over a long cache stays a stream

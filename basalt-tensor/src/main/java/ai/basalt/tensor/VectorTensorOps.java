@@ -108,6 +108,30 @@ final class VectorTensorOps implements TensorOps {
         Parallel.forRowChunks(w.rows(), (long) w.cols(), MIN_CHUNK_ROWS, (start, end) -> RowStreams.matmul(this, w, x, out, start, end));
     }
 
+    /**
+     * Several inputs against every row, each row read from memory once for all of them ({@link SharedRows}), each
+     * output bit-identical to {@link #dotRow}; a single input is {@link #matmul(Tensor, float[], float[])} (four row
+     * streams).
+     */
+    @Override
+    public void matmulEach(Tensor w, float[][] xs, int count, float[][] outs) {
+        SharedRows.check(w, xs, count, outs);
+        if (count <= 1) {
+            if (count == 1) matmul(w, xs[0], outs[0]);
+            return;
+        }
+        int run = sumRun(w.type());
+        float[][] sums = null;
+        if (run > 0) {
+            // each input's run sums once for every row (dotRow makes them per call)
+            sums = new float[count][];
+            for (int i = 0; i < count; i++) sums[i] = runSums(xs[i], 0, w.cols(), run, new float[0]);
+        }
+        float[][] inputSums = sums;
+        Parallel.forRowChunks(w.rows(), (long) w.cols() * count, MIN_CHUNK_ROWS,
+                (start, end) -> SharedRows.matmul(this, w, xs, count, outs, inputSums, start, end));
+    }
+
     /** The fewest rows of a chunk of the one-input product ({@link Parallel#forRowChunks}): four per stream. */
     private static final int MIN_CHUNK_ROWS = 4 * RowStreams.STREAMS;
 

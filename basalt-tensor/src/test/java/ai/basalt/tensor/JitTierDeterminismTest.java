@@ -62,7 +62,10 @@ class JitTierDeterminismTest {
         assertStableWhenHot("dotRow", x -> new float[] {OPS.dotRow(w, 0, x, 0)});
     }
 
-    /** Every computable type's row product and one-input matmul (which reads several rows at once), cold and hot. */
+    /**
+     * Every computable type's row product, one-input matmul (which reads several rows at once) and multi-input
+     * matmulEach (which reads each row once for several inputs), cold and hot.
+     */
     @Test
     void quantizedProductsAreTierIndependent() {
         int cols = 512, rows = 9;
@@ -74,10 +77,20 @@ class JitTierDeterminismTest {
             Tensor w = Quantizer.tensor("w", type, values, cols, rows);
             float[] x = new float[cols];
             for (int i = 0; i < cols; i++) x[i] = (float) rnd.nextGaussian();
+            float[] x2 = x.clone(), x3 = new float[cols];
+            for (int i = 0; i < cols; i++) x3[i] = (float) rnd.nextGaussian();
             Function<float[], float[]> products = in -> {
-                float[] out = new float[2 * rows];
+                float[] out = new float[6 * rows];
                 OPS.matmul(w, in, out);
                 for (int r = 0; r < rows; r++) out[rows + r] = OPS.dotRow(w, r, in, 0);
+                // three and four inputs at once (groups of four, two and one), the first three of them in
+                float[][] outs = new float[4][rows];
+                OPS.matmulEach(w, new float[][] {in, x3, x2}, 3, outs);
+                System.arraycopy(outs[0], 0, out, 2 * rows, rows);
+                System.arraycopy(outs[1], 0, out, 3 * rows, rows);
+                OPS.matmulEach(w, new float[][] {x3, x2, x3, in}, 4, outs);
+                System.arraycopy(outs[3], 0, out, 4 * rows, rows);
+                System.arraycopy(outs[0], 0, out, 5 * rows, rows);
                 return out;
             };
             float[] cold = products.apply(x);

@@ -144,6 +144,65 @@ class TensorOpsContractTest {
         }
     }
 
+    /**
+     * Several inputs against one matrix (a decode step of several sequences) give each input what dotRow gives it
+     * alone, bit for bit, for every count (groups of four and two, and a last single input), on both backends:
+     * awkward row lengths (F32 and F16 tails, one block), row counts around multiples of the chunk, and a matrix large
+     * enough to be split across the pool. Nothing is written past the rows.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("backendsAndTypes")
+    void matmulEachIsDotRowBitForBit(Backend b, DType type) {
+        TensorOps ops = b.ops();
+        int unit = type.quantized() ? type.blockSize() : 1;
+        int[][] shapes = {{1, 33}, {5, 96}, {17, 207}, {67, 1056}, {300, 2048}};
+        for (int[] shape : shapes) {
+            int rows = shape[0], cols = Math.max(unit, shape[1] / unit * unit);
+            Random rnd = new Random(43L * rows + cols + type.ordinal());
+            Tensor w = copyOffHeap(Quantizer.tensor("w", type, values(rnd, rows * cols, -2, 2), cols, rows));
+            float[][] xs = new float[9][];
+            for (int i = 0; i < xs.length; i++) xs[i] = values(rnd, cols + i % 3, -1, 1);
+            float[][] expected = new float[xs.length][rows];
+            for (int i = 0; i < xs.length; i++) {
+                for (int r = 0; r < rows; r++) expected[i][r] = ops.dotRow(w, r, xs[i], 0);
+            }
+            for (int count = 1; count <= xs.length; count++) {
+                float[][] outs = new float[count + 1][];
+                for (int i = 0; i < outs.length; i++) outs[i] = filled(rows + 1);
+                ops.matmulEach(w, xs, count, outs);
+                for (int i = 0; i < count; i++) {
+                    for (int r = 0; r < rows; r++) {
+                        assertThat(outs[i][r]).as("%s %dx%d count %d input %d row %d", type, rows, cols, count, i, r)
+                                .isEqualTo(expected[i][r]);
+                    }
+                    assertThat(outs[i][rows]).as("nothing written past the rows").isEqualTo(SENTINEL);
+                }
+                assertThat(outs[count][0]).as("output past the count untouched").isEqualTo(SENTINEL);
+            }
+        }
+    }
+
+    static Stream<Arguments> backendsAndTypes() {
+        return BACKENDS.stream().flatMap(b -> computableTypes().map(t -> arguments(b, t)));
+    }
+
+    /** A matmulEach call whose arrays do not fit names the mismatch, and one output array cannot serve two inputs. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void matmulEachRejectsMismatchedArrays(Backend b) {
+        Tensor w = Tensor.ofFloats("w", new float[6 * 4], 4, 6);
+        float[][] xs = {new float[4], new float[4]};
+        assertThatThrownBy(() -> b.ops().matmulEach(w, xs, 3, new float[][] {new float[6], new float[6], new float[6]}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 products with 2 inputs");
+        assertThatThrownBy(() -> b.ops().matmulEach(w, xs, 2, new float[][] {new float[6], new float[5]}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output 1 of length 5");
+        assertThatThrownBy(() -> b.ops().matmulEach(w, new float[][] {new float[4], new float[3]}, 2, new float[][] {new float[6], new float[6]}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input 1 of length 3");
+        float[] shared = new float[6];
+        assertThatThrownBy(() -> b.ops().matmulEach(w, xs, 2, new float[][] {shared, shared}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one array");
+    }
+
     static Stream<DType> computableTypes() {
         return Stream.of(DType.values()).filter(DType::computable);
     }
