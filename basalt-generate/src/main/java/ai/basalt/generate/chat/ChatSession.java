@@ -74,7 +74,7 @@ public final class ChatSession {
     public GenerationResult send(ChatMessage message, GenerationParams params, TokenListener listener) {
         List<ChatMessage> next = new ArrayList<>(messages);
         next.add(message);
-        int[] prompt = tokenize(template.render(next, true, Map.of()));
+        int[] prompt = tokenize(model, template.render(next, true, Map.of()));
         int reused = reuseCachedPrefix(prompt);
         int[] fresh = Arrays.copyOfRange(prompt, reused, prompt.length);
         GenerationResult result = session.generate(fresh, turnParams(params), listener);
@@ -83,8 +83,11 @@ public final class ChatSession {
         return result;
     }
 
-    /** Token ids of a rendered conversation: BOS added unless the template already wrote its text. */
-    int[] tokenize(String rendered) {
+    /**
+     * Token ids of a conversation {@code model}'s chat template rendered: BOS added unless the template already wrote
+     * its text, special-token text recognised.
+     */
+    public static int[] tokenize(LanguageModel model, String rendered) {
         Vocabulary vocabulary = model.tokenizer().vocabulary();
         boolean templateWroteBos = vocabulary.bos() >= 0 && rendered.startsWith(vocabulary.token(vocabulary.bos()));
         return model.tokenizer().encode(rendered, !templateWroteBos, true);

@@ -47,7 +47,7 @@ class ChatSessionTest {
 
         GenerationResult second = chat.send(ChatMessage.user("Lily went"), params, TokenListener.NONE);
         List<ChatMessage> conversation = chat.messages().subList(0, 3);
-        int[] whole = chat.tokenize(template.render(conversation, true));
+        int[] whole = ChatSession.tokenize(model, template.render(conversation, true));
         assertThat(second.promptTokens()).isLessThan(whole.length / 2 + 1);
 
         GenerationResult fresh = new Session(model, 512).generate(whole,

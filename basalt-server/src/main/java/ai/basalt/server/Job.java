@@ -1,0 +1,32 @@
+package ai.basalt.server;
+
+import ai.basalt.generate.GenerationParams;
+import ai.basalt.generate.GenerationResult;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One generation a model's {@link Scheduler} runs: prompt tokens in, text out through {@code listener}.
+ *
+ * @param prompt    the prompt's token ids (BOS included where the model wants it)
+ * @param params    sampling, token budget and stops
+ * @param listener  where text, the end and failures go (called on the scheduler's thread)
+ * @param cancelled set when the client has gone: the job ends at its next token
+ */
+public record Job(int[] prompt, GenerationParams params, Listener listener, AtomicBoolean cancelled) {
+
+    /** Receives one job's output. Exactly one of {@link #onDone} and {@link #onError} ends it. */
+    public interface Listener {
+        /** Final text, in order. */
+        void onText(String piece);
+
+        /** The generation ended normally. */
+        void onDone(GenerationResult result);
+
+        /** The generation failed or was cancelled. */
+        void onError(RuntimeException error);
+    }
+
+    public Job(int[] prompt, GenerationParams params, Listener listener) {
+        this(prompt, params, listener, new AtomicBoolean());
+    }
+}

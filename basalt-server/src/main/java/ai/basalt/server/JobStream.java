@@ -1,0 +1,95 @@
+package ai.basalt.server;
+
+import ai.basalt.generate.GenerationParams;
+import ai.basalt.generate.GenerationResult;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * A submitted job as an HTTP thread consumes it: the scheduler's thread puts events in, the request's thread takes
+ * them out and writes them, and cancels the job if its client has gone.
+ */
+public final class JobStream implements Job.Listener {
+
+    /** What a job produced next. */
+    public sealed interface Event {
+        record Text(String piece) implements Event {}
+
+        record Done(GenerationResult result) implements Event {}
+
+        record Failed(RuntimeException error) implements Event {}
+    }
+
+    private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final Job job;
+    private final int promptTokens;
+
+    private JobStream(int[] prompt, GenerationParams params) {
+        this.job = new Job(prompt, params, this);
+        this.promptTokens = prompt.length;
+    }
+
+    /**
+     * Queues a generation of at most {@code maxTokens} tokens (null: until the context is full) after {@code prompt}.
+     *
+     * @throws ApiException 400 when the prompt does not fit the context, 429 when the model's queue is full
+     */
+    public static JobStream start(ServedModel model, int[] prompt, GenerationParams params, Integer maxTokens) {
+        int context = model.contextLength();
+        if (prompt.length == 0) throw ApiException.badRequest("the prompt is empty");
+        if (prompt.length >= context) {
+            throw new ApiException(ApiException.Kind.BAD_REQUEST, "the prompt is " + prompt.length
+                    + " tokens, over the context of " + context + " tokens that model '" + model.name() + "' serves",
+                    "messages", "context_length_exceeded");
+        }
+        int room = context - prompt.length;
+        int budget = maxTokens == null ? room : Math.min(maxTokens, room);
+        GenerationParams p = new GenerationParams(params.sampling(), budget, params.stop(), params.stopTokens());
+        JobStream s = new JobStream(prompt, p);
+        model.scheduler().submit(s.job);
+        return s;
+    }
+
+    public int promptTokens() {
+        return promptTokens;
+    }
+
+    /** The next event, waiting for it. */
+    public Event take() {
+        try {
+            return events.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancel();
+            return new Event.Failed(new ApiException(ApiException.Kind.UNAVAILABLE, "interrupted", null, null));
+        }
+    }
+
+    /** Ends the job at its next token (the client has gone). */
+    public void cancel() {
+        job.cancelled().set(true);
+    }
+
+    /** Runs the job to its end, collecting its text. */
+    public GenerationResult await() {
+        while (true) {
+            Event e = take();
+            if (e instanceof Event.Done d) return d.result();
+            if (e instanceof Event.Failed f) throw f.error();
+        }
+    }
+
+    @Override
+    public void onText(String piece) {
+        events.add(new Event.Text(piece));
+    }
+
+    @Override
+    public void onDone(GenerationResult result) {
+        events.add(new Event.Done(result));
+    }
+
+    @Override
+    public void onError(RuntimeException error) {
+        events.add(new Event.Failed(error));
+    }
+}

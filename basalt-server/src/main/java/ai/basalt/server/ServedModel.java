@@ -1,0 +1,82 @@
+package ai.basalt.server;
+
+import ai.basalt.generate.chat.ChatSession;
+import ai.basalt.generate.chat.ChatTemplate;
+import ai.basalt.generate.chat.ChatTemplates;
+import ai.basalt.model.LanguageModel;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/** A loaded model as the server offers it: the model, its chat template and the scheduler that runs it. */
+public final class ServedModel implements AutoCloseable {
+    private final String name;
+    private final Path file;
+    private final long bytes;
+    private final LanguageModel model;
+    private final ChatTemplate template;
+    private final Scheduler scheduler;
+    private final Instant loadedAt = Instant.now();
+
+    ServedModel(String name, Path file, long bytes, LanguageModel model, ServerOptions options) {
+        this.name = name;
+        this.file = file;
+        this.bytes = bytes;
+        this.model = model;
+        this.template = ChatTemplates.forModel(model);
+        this.scheduler = new Scheduler(name, model, Math.min(model.contextLength(), options.contextLength()),
+                options.queueCapacity());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Bytes of the model's files. */
+    public long bytes() {
+        return bytes;
+    }
+
+    public LanguageModel model() {
+        return model;
+    }
+
+    public ChatTemplate template() {
+        return template;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public Instant loadedAt() {
+        return loadedAt;
+    }
+
+    /** The context a request may fill, prompt and reply together. */
+    public int contextLength() {
+        return scheduler.contextLength();
+    }
+
+    /**
+     * Token ids of text rendered by the chat template: BOS first where the vocabulary has one, unless the template
+     * already wrote it; special-token text recognised.
+     */
+    public int[] tokenizeChat(String rendered) {
+        return ChatSession.tokenize(model, rendered);
+    }
+
+    /** Token ids of a plain prompt, as a fresh sequence begins (BOS where the vocabulary asks for it). */
+    public int[] tokenizePrompt(String prompt) {
+        return model.tokenizer().encode(prompt, true, true);
+    }
+
+    @Override
+    public void close() {
+        scheduler.close();
+        model.close();
+    }
+}

@@ -1,0 +1,379 @@
+package ai.basalt.server.ollama;
+
+import ai.basalt.generate.GenerationParams;
+import ai.basalt.generate.GenerationResult;
+import ai.basalt.generate.StopReason;
+import ai.basalt.generate.chat.ChatMessage;
+import ai.basalt.generate.sampling.SamplingParams;
+import ai.basalt.server.ApiDialect;
+import ai.basalt.server.ApiException;
+import ai.basalt.server.BasaltServer;
+import ai.basalt.server.JobStream;
+import ai.basalt.server.Json;
+import ai.basalt.server.ModelPool;
+import ai.basalt.server.Prompts;
+import ai.basalt.server.ServedModel;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The Ollama API: {@code GET /}, {@code /api/version}, {@code /api/tags}, {@code /api/ps}, {@code POST /api/show},
+ * {@code /api/chat}, {@code /api/generate} (NDJSON streaming unless {@code "stream": false}), {@code /api/copy} and
+ * {@code DELETE /api/delete}; errors as {@code {"error": "message"}}.
+ */
+public final class OllamaApi {
+    /** Ollama's error shape. */
+    public static final ApiDialect DIALECT = (ctx, e) -> {
+        ObjectNode body = Json.newObject();
+        body.put("error", e.getMessage());
+        ctx.status(e.status()).contentType("application/json").result(Json.bytes(body));
+    };
+
+    /** The version {@code /api/version} reports: Basalt's own. */
+    static final String VERSION = "0.1.0";
+
+    private final BasaltServer server;
+
+    public OllamaApi(BasaltServer server) {
+        this.server = server;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/", ctx -> ctx.contentType("text/plain").result("Ollama is running"));
+        routes.get("/api/version", ctx -> ctx.json(java.util.Map.of("version", VERSION)));
+        routes.get("/api/tags", this::tags);
+        routes.get("/api/ps", this::ps);
+        routes.post("/api/show", this::show);
+        routes.post("/api/chat", this::chat);
+        routes.post("/api/generate", this::generate);
+        routes.post("/api/copy", this::copy);
+        routes.delete("/api/delete", this::delete);
+    }
+
+    /** Ollama names carry a tag; a Basalt name without one is offered as {@code NAME:latest}. */
+    static String tagged(String name) {
+        return name.contains(":") ? name : name + ":latest";
+    }
+
+    private void tags(Context ctx) {
+        ArrayNode models = Json.MAPPER.createArrayNode();
+        for (ModelPool.Offer o : server.models().offers()) {
+            ObjectNode m = Json.newObject();
+            m.put("name", tagged(o.name()));
+            m.put("model", tagged(o.name()));
+            m.put("modified_at", Instant.ofEpochMilli(o.modifiedMillis()).toString());
+            m.put("size", o.bytes());
+            m.put("digest", digest(o));
+            m.set("details", details(o.file(), null));
+            models.add(m);
+        }
+        ObjectNode body = Json.newObject();
+        body.set("models", models);
+        ctx.json(body);
+    }
+
+    private void ps(Context ctx) {
+        ArrayNode models = Json.MAPPER.createArrayNode();
+        for (ServedModel s : server.models().loaded()) {
+            ObjectNode m = Json.newObject();
+            m.put("name", tagged(s.name()));
+            m.put("model", tagged(s.name()));
+            m.put("size", s.bytes());
+            m.put("size_vram", 0);
+            m.put("digest", digest(server.models().find(s.name())));
+            m.set("details", details(s.file(), s));
+            m.put("context_length", s.contextLength());
+            models.add(m);
+        }
+        ObjectNode body = Json.newObject();
+        body.set("models", models);
+        ctx.json(body);
+    }
+
+    private void show(Context ctx) {
+        ObjectNode body = Json.object(server.readBody(ctx));
+        ServedModel m = server.models().acquire(modelName(body));
+        ObjectNode out = Json.newObject();
+        out.put("modelfile", "FROM " + m.file().getFileName());
+        out.put("parameters", "");
+        out.put("template", m.model().chatTemplate().orElse(""));
+        out.set("details", details(m.file(), m));
+        ObjectNode info = out.putObject("model_info");
+        info.put("general.architecture", m.model().architecture());
+        info.put("general.parameter_count", m.model().parameterCount());
+        info.put(m.model().architecture() + ".context_length", m.model().contextLength());
+        out.set("capabilities", Json.MAPPER.createArrayNode().add("completion"));
+        out.put("modified_at", Instant.ofEpochMilli(server.models().find(m.name()).modifiedMillis()).toString());
+        ctx.json(out);
+    }
+
+    private static ObjectNode details(Path file, ServedModel loaded) {
+        ObjectNode d = Json.newObject();
+        d.put("parent_model", "");
+        d.put("format", file.toString().toLowerCase(Locale.ROOT).endsWith(".gguf") ? "gguf" : "safetensors");
+        if (loaded != null) {
+            d.put("family", loaded.model().architecture());
+            d.set("families", Json.MAPPER.createArrayNode().add(loaded.model().architecture()));
+            d.put("parameter_size", parameterSize(loaded.model().parameterCount()));
+            d.put("quantization_level", loaded.model().weightType());
+        }
+        return d;
+    }
+
+    private static String parameterSize(long n) {
+        if (n >= 1_000_000_000L) return String.format(Locale.ROOT, "%.1fB", n / 1e9);
+        return String.format(Locale.ROOT, "%.1fM", n / 1e6);
+    }
+
+    /** A stable id of a model file as it is now: SHA-256 of its path, size and modification time (not its bytes). */
+    private static String digest(ModelPool.Offer o) {
+        try {
+            var sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update((o.file().toAbsolutePath() + "|" + o.bytes() + "|" + o.modifiedMillis()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String modelName(JsonNode body) {
+        String m = Json.string(body, "model");
+        if (m == null) m = Json.string(body, "name");
+        if (m == null) throw ApiException.badField("model", "'model' is required");
+        return m;
+    }
+
+    private void chat(Context ctx) {
+        ObjectNode body = Json.object(server.readBody(ctx));
+        String name = modelName(body);
+        List<ChatMessage> messages = messages(body);
+        Options o = options(body);
+        ServedModel model = server.models().acquire(name);
+        if (messages.isEmpty()) { // Ollama loads the model and answers at once
+            respond(ctx, model, null, null, null, true, body);
+            return;
+        }
+        int[] prompt = Prompts.chat(model, messages);
+        respond(ctx, model, prompt, Prompts.chatParams(model, o.sampling(), o.stop()), o.maxTokens(), true, body);
+    }
+
+    private void generate(Context ctx) {
+        ObjectNode body = Json.object(server.readBody(ctx));
+        String name = modelName(body);
+        String prompt = Json.string(body, "prompt");
+        String system = Json.string(body, "system");
+        Boolean raw = Json.bool(body, "raw");
+        if (Json.string(body, "suffix") != null) throw ApiException.badField("suffix", "'suffix' is not supported by this server yet");
+        if (body.has("images") && !body.get("images").isNull()) throw ApiException.badField("images", "'images' is not supported: no vision models");
+        Options o = options(body);
+        ServedModel model = server.models().acquire(name);
+        if (prompt == null || prompt.isEmpty()) {
+            respond(ctx, model, null, null, null, false, body);
+            return;
+        }
+        int[] tokens;
+        GenerationParams params;
+        if (raw != null && raw) {
+            tokens = model.tokenizePrompt(prompt);
+            params = Prompts.textParams(o.sampling(), o.stop());
+        } else {
+            List<ChatMessage> messages = new ArrayList<>();
+            if (system != null) messages.add(ChatMessage.system(system));
+            messages.add(ChatMessage.user(prompt));
+            tokens = Prompts.chat(model, messages);
+            params = Prompts.chatParams(model, o.sampling(), o.stop());
+        }
+        respond(ctx, model, tokens, params, o.maxTokens(), false, body);
+    }
+
+    static List<ChatMessage> messages(JsonNode body) {
+        JsonNode array = Json.array(body, "messages");
+        List<ChatMessage> out = new ArrayList<>();
+        if (array == null) return out;
+        for (int i = 0; i < array.size(); i++) {
+            JsonNode m = array.get(i);
+            String where = "messages[" + i + "]";
+            if (!m.isObject()) throw ApiException.badField(where, "'" + where + "' must be an object");
+            String role = Json.string(m, "role");
+            if (role == null || !List.of("system", "user", "assistant", "tool").contains(role)) {
+                throw ApiException.badField(where + ".role", "'" + where + ".role' must be one of system, user, assistant, tool");
+            }
+            if (m.has("images") && !m.get("images").isNull() && !m.get("images").isEmpty()) {
+                throw ApiException.badField(where + ".images", "'" + where + ".images' is not supported: no vision models");
+            }
+            String content = Json.string(m, "content");
+            out.add(new ChatMessage(role, content == null ? "" : content));
+        }
+        return out;
+    }
+
+    private record Options(SamplingParams sampling, Integer maxTokens, List<String> stop) {}
+
+    private static Options options(JsonNode body) {
+        JsonNode format = body.get("format");
+        if (format != null && !format.isNull() && !(format.isTextual() && format.asText().isEmpty())) {
+            throw ApiException.badField("format", "'format' (structured output) is not supported by this server yet");
+        }
+        JsonNode o = Json.objectField(body, "options");
+        if (o == null) o = Json.newObject();
+        Integer predict = Json.integer(o, "num_predict");
+        Integer max = predict == null || predict < 0 ? null : Prompts.maxTokens(predict == 0 ? null : predict, "num_predict");
+        List<String> stop = Json.strings(o, "stop");
+        for (String s : stop) if (s.isEmpty()) throw ApiException.badField("stop", "'stop' strings must not be empty");
+        SamplingParams sampling = Prompts.sampling(Json.number(o, "temperature"), Json.number(o, "top_p"),
+                Json.integer(o, "top_k"), Json.number(o, "min_p"), Json.number(o, "repeat_penalty"), Json.longValue(o, "seed"), 0.8);
+        return new Options(sampling, max, stop);
+    }
+
+    private void respond(Context ctx, ServedModel model, int[] prompt, GenerationParams params, Integer maxTokens,
+            boolean chat, JsonNode body) {
+        Boolean streamField = Json.bool(body, "stream");
+        boolean stream = streamField == null || streamField;
+        long start = System.nanoTime();
+        if (prompt == null) {
+            ctx.json(done(model, chat, "", "load", 0, 0, System.nanoTime() - start, 0, 0));
+            return;
+        }
+        JobStream job = JobStream.start(model, prompt, params, maxTokens);
+        if (!stream) {
+            GenerationResult r = job.await();
+            ctx.json(done(model, chat, r.text(), doneReason(r.stopReason()), prompt.length, r.tokens().length,
+                    System.nanoTime() - start, r.promptNanos(), r.generatedNanos()));
+            return;
+        }
+        ctx.status(200).contentType("application/x-ndjson");
+        OutputStream out;
+        try {
+            out = ctx.res().getOutputStream();
+        } catch (IOException e) {
+            job.cancel();
+            return;
+        }
+        while (true) {
+            JobStream.Event e = job.take();
+            if (e instanceof JobStream.Event.Text t) {
+                ObjectNode line = head(model, chat, t.piece());
+                line.put("done", false);
+                if (!send(out, line)) {
+                    job.cancel();
+                    return;
+                }
+            } else if (e instanceof JobStream.Event.Done d) {
+                GenerationResult r = d.result();
+                send(out, done(model, chat, "", doneReason(r.stopReason()), prompt.length, r.tokens().length,
+                        System.nanoTime() - start, r.promptNanos(), r.generatedNanos()));
+                return;
+            } else if (e instanceof JobStream.Event.Failed f) {
+                ObjectNode error = Json.newObject();
+                error.put("error", ApiException.from(f.error()).getMessage());
+                send(out, error);
+                return;
+            }
+        }
+    }
+
+    private static ObjectNode head(ServedModel model, boolean chat, String text) {
+        ObjectNode o = Json.newObject();
+        o.put("model", tagged(model.name()));
+        o.put("created_at", Instant.now().toString());
+        if (chat) {
+            ObjectNode message = o.putObject("message");
+            message.put("role", "assistant");
+            message.put("content", text);
+        } else {
+            o.put("response", text);
+        }
+        return o;
+    }
+
+    private static ObjectNode done(ServedModel model, boolean chat, String text, String reason, int promptTokens,
+            int evalTokens, long totalNanos, long promptNanos, long evalNanos) {
+        ObjectNode o = head(model, chat, text);
+        o.put("done", true);
+        o.put("done_reason", reason);
+        o.put("total_duration", totalNanos);
+        o.put("load_duration", 0);
+        o.put("prompt_eval_count", promptTokens);
+        o.put("prompt_eval_duration", promptNanos);
+        o.put("eval_count", evalTokens);
+        o.put("eval_duration", evalNanos);
+        return o;
+    }
+
+    private static String doneReason(StopReason r) {
+        return switch (r) {
+            case END_OF_SEQUENCE, STOP_STRING -> "stop";
+            case MAX_TOKENS, CONTEXT_FULL -> "length";
+        };
+    }
+
+    private void copy(Context ctx) {
+        ObjectNode body = Json.object(server.readBody(ctx));
+        ModelPool.Offer source = server.models().find(Json.requiredString(body, "source"));
+        String destination = ModelPool.canonical(Json.requiredString(body, "destination"));
+        Path folder = server.hubFolder();
+        Path target = folder.resolve(destination + ".gguf").normalize();
+        if (!target.startsWith(folder.normalize()) || destination.contains(":")) {
+            throw ApiException.badField("destination", "'destination' '" + destination + "' is not a model name the hub can hold");
+        }
+        if (!source.file().toString().endsWith(".gguf")) {
+            throw ApiException.badField("source", "only GGUF models can be copied");
+        }
+        try {
+            Files.createDirectories(target.getParent());
+            Path tmp = Files.createTempFile(target.getParent(), ".copy-", ".part");
+            try {
+                Files.copy(source.file(), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw ApiException.badField("destination", "a model named '" + destination + "' already exists");
+        } catch (IOException e) {
+            throw new ApiException(ApiException.Kind.INTERNAL, "cannot copy the model: " + e.getMessage(), null, null);
+        }
+        ctx.status(200);
+    }
+
+    private void delete(Context ctx) {
+        ObjectNode body = Json.object(server.readBody(ctx));
+        String name = modelName(body);
+        ModelPool.Offer offer = server.models().find(name);
+        Path folder = server.hubFolder().normalize();
+        if (!offer.file().toAbsolutePath().normalize().startsWith(folder.toAbsolutePath())) {
+            throw ApiException.badField("model", "model '" + name + "' was named on the command line, not kept in the hub; it cannot be deleted");
+        }
+        server.models().unload(offer.name());
+        try {
+            Files.delete(offer.file());
+        } catch (IOException e) {
+            throw new ApiException(ApiException.Kind.INTERNAL, "cannot delete the model: " + e.getMessage(), null, null);
+        }
+        ctx.status(200);
+    }
+
+    private static boolean send(OutputStream out, JsonNode line) {
+        try {
+            out.write(Json.bytes(line));
+            out.write('\n');
+            out.flush();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

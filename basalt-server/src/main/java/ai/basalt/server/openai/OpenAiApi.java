@@ -1,0 +1,364 @@
+package ai.basalt.server.openai;
+
+import ai.basalt.generate.GenerationParams;
+import ai.basalt.generate.GenerationResult;
+import ai.basalt.generate.StopReason;
+import ai.basalt.generate.chat.ChatMessage;
+import ai.basalt.generate.sampling.SamplingParams;
+import ai.basalt.server.ApiDialect;
+import ai.basalt.server.ApiException;
+import ai.basalt.server.BasaltServer;
+import ai.basalt.server.JobStream;
+import ai.basalt.server.Json;
+import ai.basalt.server.ModelPool;
+import ai.basalt.server.Prompts;
+import ai.basalt.server.ServedModel;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The OpenAI API: {@code GET /v1/models}, {@code POST /v1/chat/completions} and {@code POST /v1/completions}, with
+ * server-sent-event streaming ending in {@code data: [DONE]}, and errors as {@code {"error": {"message", "type",
+ * "param", "code"}}}.
+ */
+public final class OpenAiApi {
+    /** OpenAI's error shape. */
+    public static final ApiDialect DIALECT = (ctx, e) -> {
+        ObjectNode error = Json.newObject();
+        error.put("message", e.getMessage());
+        error.put("type", switch (e.kind()) {
+            case UNAUTHORIZED -> "authentication_error";
+            case TOO_MANY_REQUESTS -> "rate_limit_error";
+            case INTERNAL, UNAVAILABLE -> "server_error";
+            default -> "invalid_request_error";
+        });
+        error.put("param", e.param());
+        error.put("code", e.code());
+        ObjectNode body = Json.newObject();
+        body.set("error", error);
+        ctx.status(e.status()).contentType("application/json").result(Json.bytes(body));
+    };
+
+    /** The most choices one request may ask for. */
+    static final int MAX_CHOICES = 8;
+
+    private final BasaltServer server;
+
+    public OpenAiApi(BasaltServer server) {
+        this.server = server;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/v1/models", this::models);
+        routes.get("/v1/models/{model}", this::model);
+        routes.post("/v1/chat/completions", this::chatCompletions);
+        routes.post("/v1/completions", this::completions);
+    }
+
+    private void models(Context ctx) {
+        ArrayNode data = Json.MAPPER.createArrayNode();
+        for (ModelPool.Offer o : server.models().offers()) data.add(modelObject(o));
+        ObjectNode body = Json.newObject();
+        body.put("object", "list");
+        body.set("data", data);
+        ctx.json(body);
+    }
+
+    private void model(Context ctx) {
+        ctx.json(modelObject(server.models().find(ctx.pathParam("model"))));
+    }
+
+    private static ObjectNode modelObject(ModelPool.Offer o) {
+        ObjectNode m = Json.newObject();
+        m.put("id", o.name());
+        m.put("object", "model");
+        m.put("created", o.modifiedMillis() / 1000);
+        m.put("owned_by", "basalt");
+        return m;
+    }
+
+    /** The settings both endpoints share. */
+    private record Settings(SamplingParams sampling, Integer maxTokens, List<String> stop, int n, boolean stream,
+            boolean includeUsage) {}
+
+    private static Settings settings(JsonNode body, boolean chat) {
+        for (String unsupported : List.of("logprobs", "top_logprobs", "tools", "tool_choice", "functions", "suffix", "best_of")) {
+            JsonNode v = body.get(unsupported);
+            if (v != null && !v.isNull() && !(v.isBoolean() && !v.asBoolean())) {
+                throw ApiException.badField(unsupported, "'" + unsupported + "' is not supported by this server yet");
+            }
+        }
+        JsonNode format = Json.objectField(body, "response_format");
+        if (format != null && !"text".equals(Json.string(format, "type"))) {
+            throw ApiException.badField("response_format", "'response_format' of type '" + Json.string(format, "type")
+                    + "' is not supported by this server yet; only 'text'");
+        }
+        Integer max = Json.integer(body, "max_completion_tokens");
+        String maxField = "max_completion_tokens";
+        if (max == null) {
+            max = Json.integer(body, "max_tokens");
+            maxField = "max_tokens";
+        }
+        if (max == null && !chat) max = 16; // the completions endpoint's documented default
+        max = Prompts.maxTokens(max, maxField);
+        List<String> stop = Json.strings(body, "stop");
+        if (stop.size() > 4) throw ApiException.badField("stop", "'stop' holds " + stop.size() + " strings; at most 4");
+        for (String s : stop) if (s.isEmpty()) throw ApiException.badField("stop", "'stop' strings must not be empty");
+        Integer n = Json.integer(body, "n");
+        int choices = n == null ? 1 : n;
+        if (choices < 1 || choices > MAX_CHOICES) throw ApiException.badField("n", "'n' " + choices + " must be between 1 and " + MAX_CHOICES);
+        for (String penalty : List.of("presence_penalty", "frequency_penalty")) {
+            Double v = Json.number(body, penalty);
+            if (v != null && !(v >= -2 && v <= 2)) throw ApiException.badField(penalty, "'" + penalty + "' " + v + " must be between -2 and 2");
+        }
+        SamplingParams sampling = Prompts.sampling(Json.number(body, "temperature"), Json.number(body, "top_p"), null, null, null,
+                Json.longValue(body, "seed"), 1.0);
+        Boolean stream = Json.bool(body, "stream");
+        JsonNode streamOptions = Json.objectField(body, "stream_options");
+        Boolean usage = streamOptions == null ? null : Json.bool(streamOptions, "include_usage");
+        return new Settings(sampling, max, stop, choices, stream != null && stream, usage != null && usage);
+    }
+
+    private void chatCompletions(Context ctx) {
+        ObjectNode body = Json.object(server.readBody(ctx));
+        String modelName = Json.requiredString(body, "model");
+        List<ChatMessage> messages = messages(body);
+        Settings s = settings(body, true);
+        ServedModel model = server.models().acquire(modelName);
+        int[] prompt = Prompts.chat(model, messages);
+        GenerationParams params = Prompts.chatParams(model, s.sampling(), s.stop());
+        run(ctx, model, prompt, params, s, true);
+    }
+
+    private void completions(Context ctx) {
+        ObjectNode body = Json.object(server.readBody(ctx));
+        String modelName = Json.requiredString(body, "model");
+        JsonNode p = body.get("prompt");
+        String promptText;
+        if (p == null || p.isNull()) throw ApiException.badField("prompt", "'prompt' is required");
+        if (p.isTextual()) {
+            promptText = p.asText();
+        } else if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) {
+            promptText = p.get(0).asText();
+        } else {
+            throw ApiException.badField("prompt", "'prompt' must be a string (or an array of one string)");
+        }
+        Settings s = settings(body, false);
+        ServedModel model = server.models().acquire(modelName);
+        int[] prompt = model.tokenizePrompt(promptText);
+        run(ctx, model, prompt, Prompts.textParams(s.sampling(), s.stop()), s, false);
+    }
+
+    /** The messages of a chat request: roles checked, content a string or text parts. */
+    static List<ChatMessage> messages(JsonNode body) {
+        JsonNode array = Json.array(body, "messages");
+        if (array == null) throw ApiException.badField("messages", "'messages' is required");
+        List<ChatMessage> out = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            JsonNode m = array.get(i);
+            String where = "messages[" + i + "]";
+            if (!m.isObject()) throw ApiException.badField(where, "'" + where + "' must be an object");
+            JsonNode roleNode = m.get("role");
+            if (roleNode == null || !roleNode.isTextual()) throw ApiException.badField(where + ".role", "'" + where + ".role' must be a string");
+            String role = switch (roleNode.asText()) {
+                case "system", "developer" -> "system";
+                case "user" -> "user";
+                case "assistant" -> "assistant";
+                case "tool" -> "tool";
+                default -> throw ApiException.badField(where + ".role", "'" + where + ".role' '" + roleNode.asText()
+                        + "' is not one of system, developer, user, assistant, tool");
+            };
+            out.add(new ChatMessage(role, content(m.get("content"), where + ".content")));
+        }
+        return out;
+    }
+
+    private static String content(JsonNode c, String where) {
+        if (c == null || c.isNull()) return "";
+        if (c.isTextual()) return c.asText();
+        if (!c.isArray()) throw ApiException.badField(where, "'" + where + "' must be a string or an array of content parts");
+        StringBuilder text = new StringBuilder();
+        for (JsonNode part : c) {
+            String type = part.isObject() ? Json.string(part, "type") : null;
+            if (!"text".equals(type)) {
+                throw ApiException.badField(where, "'" + where + "' holds a part of type '" + type + "'; only 'text' parts are supported");
+            }
+            text.append(Json.requiredString(part, "text"));
+        }
+        return text.toString();
+    }
+
+    private void run(Context ctx, ServedModel model, int[] prompt, GenerationParams params, Settings s, boolean chat) {
+        String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+        long created = System.currentTimeMillis() / 1000;
+        if (s.stream()) {
+            stream(ctx, model, prompt, params, s, chat, id, created);
+            return;
+        }
+        ArrayNode choices = Json.MAPPER.createArrayNode();
+        int completionTokens = 0;
+        for (int i = 0; i < s.n(); i++) {
+            GenerationResult r = JobStream.start(model, prompt, withSeed(params, i), s.maxTokens()).await();
+            completionTokens += r.tokens().length;
+            ObjectNode choice = Json.newObject();
+            choice.put("index", i);
+            if (chat) {
+                ObjectNode message = Json.newObject();
+                message.put("role", "assistant");
+                message.put("content", r.text());
+                message.putNull("refusal");
+                choice.set("message", message);
+            } else {
+                choice.put("text", r.text());
+            }
+            choice.putNull("logprobs");
+            choice.put("finish_reason", finishReason(r.stopReason()));
+            choices.add(choice);
+        }
+        ObjectNode body = envelope(id, chat ? "chat.completion" : "text_completion", created, model.name());
+        body.set("choices", choices);
+        body.set("usage", usage(prompt.length, completionTokens));
+        ctx.json(body);
+    }
+
+    private void stream(Context ctx, ServedModel model, int[] prompt, GenerationParams params, Settings s, boolean chat,
+            String id, long created) {
+        String object = chat ? "chat.completion.chunk" : "text_completion";
+        // the first job is queued before the 200 is sent, so that a full queue or an overlong prompt still gets its status
+        JobStream first = JobStream.start(model, prompt, withSeed(params, 0), s.maxTokens());
+        ctx.status(200).contentType("text/event-stream");
+        ctx.header("Cache-Control", "no-cache");
+        OutputStream out;
+        try {
+            out = ctx.res().getOutputStream();
+        } catch (IOException e) {
+            first.cancel();
+            return;
+        }
+        int completionTokens = 0;
+        for (int i = 0; i < s.n(); i++) {
+            JobStream job = i == 0 ? first : JobStream.start(model, prompt, withSeed(params, i), s.maxTokens());
+            if (chat && !send(out, chunk(id, object, created, model.name(), i, roleDelta(), null, s.includeUsage()))) {
+                job.cancel();
+                return;
+            }
+            while (true) {
+                JobStream.Event e = job.take();
+                if (e instanceof JobStream.Event.Text t) {
+                    ObjectNode piece = chat ? contentDelta(t.piece()) : null;
+                    ObjectNode c = chunk(id, object, created, model.name(), i, piece, null, s.includeUsage());
+                    if (!chat) ((ObjectNode) c.get("choices").get(0)).put("text", t.piece());
+                    if (!send(out, c)) {
+                        job.cancel();
+                        return;
+                    }
+                } else if (e instanceof JobStream.Event.Done d) {
+                    completionTokens += d.result().tokens().length;
+                    ObjectNode c = chunk(id, object, created, model.name(), i, chat ? Json.newObject() : null,
+                            finishReason(d.result().stopReason()), s.includeUsage());
+                    if (!chat) ((ObjectNode) c.get("choices").get(0)).put("text", "");
+                    if (!send(out, c)) return;
+                    break;
+                } else if (e instanceof JobStream.Event.Failed f) {
+                    ApiException a = ApiException.from(f.error());
+                    ObjectNode error = Json.newObject();
+                    ObjectNode inner = error.putObject("error");
+                    inner.put("message", a.getMessage());
+                    inner.put("type", a.status() >= 500 ? "server_error" : "invalid_request_error");
+                    send(out, error);
+                    sendRaw(out, "data: [DONE]\n\n");
+                    return;
+                }
+            }
+        }
+        if (s.includeUsage()) {
+            ObjectNode last = envelope(id, object, created, model.name());
+            last.set("choices", Json.MAPPER.createArrayNode());
+            last.set("usage", usage(prompt.length, completionTokens));
+            send(out, last);
+        }
+        sendRaw(out, "data: [DONE]\n\n");
+    }
+
+    private static ObjectNode chunk(String id, String object, long created, String model, int index, ObjectNode delta,
+            String finish, boolean withUsage) {
+        ObjectNode c = envelope(id, object, created, model);
+        ObjectNode choice = Json.newObject();
+        choice.put("index", index);
+        if (delta != null) choice.set("delta", delta);
+        choice.putNull("logprobs");
+        if (finish == null) choice.putNull("finish_reason");
+        else choice.put("finish_reason", finish);
+        c.set("choices", Json.MAPPER.createArrayNode().add(choice));
+        if (withUsage) c.putNull("usage");
+        return c;
+    }
+
+    private static ObjectNode roleDelta() {
+        ObjectNode d = Json.newObject();
+        d.put("role", "assistant");
+        d.put("content", "");
+        return d;
+    }
+
+    private static ObjectNode contentDelta(String piece) {
+        ObjectNode d = Json.newObject();
+        d.put("content", piece);
+        return d;
+    }
+
+    private static ObjectNode envelope(String id, String object, long created, String model) {
+        ObjectNode b = Json.newObject();
+        b.put("id", id);
+        b.put("object", object);
+        b.put("created", created);
+        b.put("model", model);
+        b.put("system_fingerprint", "basalt");
+        return b;
+    }
+
+    private static ObjectNode usage(int promptTokens, int completionTokens) {
+        ObjectNode u = Json.newObject();
+        u.put("prompt_tokens", promptTokens);
+        u.put("completion_tokens", completionTokens);
+        u.put("total_tokens", promptTokens + completionTokens);
+        return u;
+    }
+
+    /** Choice i samples with the request's seed + i, so that n choices differ and each is reproducible. */
+    private static GenerationParams withSeed(GenerationParams p, int i) {
+        if (i == 0) return p;
+        return new GenerationParams(p.sampling().withSeed(p.sampling().seed() + i), p.maxTokens(), p.stop(), p.stopTokens());
+    }
+
+    static String finishReason(StopReason r) {
+        return switch (r) {
+            case END_OF_SEQUENCE, STOP_STRING -> "stop";
+            case MAX_TOKENS, CONTEXT_FULL -> "length";
+        };
+    }
+
+    /** Writes one SSE event; false when the client has gone. */
+    private static boolean send(OutputStream out, JsonNode event) {
+        return sendRaw(out, "data: " + new String(Json.bytes(event), StandardCharsets.UTF_8) + "\n\n");
+    }
+
+    private static boolean sendRaw(OutputStream out, String text) {
+        try {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,12 @@
+/** The Basalt server: OpenAI-, Ollama- and Bedrock-compatible HTTP APIs over the hub's models. */
+module ai.basalt.server {
+    requires transitive ai.basalt.generate;
+    requires io.javalin;
+    requires org.eclipse.jetty.server;
+    requires jakarta.servlet;
+    requires kotlin.stdlib;
+    requires com.fasterxml.jackson.databind;
+    exports ai.basalt.server;
+    exports ai.basalt.server.openai;
+    exports ai.basalt.server.ollama;
+}
