@@ -1,5 +1,6 @@
 package ai.basalt.model;
 
+import ai.basalt.model.layers.SequenceBatch;
 import ai.basalt.tokenizer.Tokenizer;
 import java.util.Optional;
 
@@ -65,6 +66,26 @@ public interface LanguageModel extends AutoCloseable {
      *     out of the vocabulary
      */
     float[] forward(InferenceState state, int token, int position, boolean computeLogits);
+
+    /**
+     * One decode step of several sequences (a server's continuous batch): {@code tokens[i]} at {@code positions[i]}
+     * through {@code states[i]} for every i, returning each sequence's logits (its state's buffer, as {@link #forward}
+     * returns them) or, when {@code computeLogits} is false, nulls. Each sequence's logits and what it writes to its
+     * cache are exactly, bit for bit, those of {@code forward(states[i], tokens[i], positions[i], computeLogits)} alone,
+     * whatever the batch's size, order, positions and cache types: a request served in a batch gives what it gives
+     * served alone. This default runs {@link #forward} for each in turn; models that read each weight once for the
+     * whole batch override it (decode is bound by reading the weights).
+     *
+     * @throws IllegalArgumentException if the arrays differ in length, a state appears twice, or {@link #forward} would
+     *     refuse one of the sequences; the default may have run the sequences before a refused one, an override
+     *     checks them all first
+     */
+    default float[][] forwardBatch(InferenceState[] states, int[] tokens, int[] positions, boolean computeLogits) {
+        SequenceBatch.check(states, tokens, positions);
+        float[][] logits = new float[states.length][];
+        for (int i = 0; i < states.length; i++) logits[i] = forward(states[i], tokens[i], positions[i], computeLogits);
+        return logits;
+    }
 
     /**
      * Runs {@code tokens} at positions {@code start}, {@code start + 1}, … (a prompt) and returns the logits after

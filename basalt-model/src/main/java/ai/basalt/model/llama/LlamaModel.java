@@ -6,6 +6,7 @@ import ai.basalt.model.InferenceState;
 import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
 import ai.basalt.model.layers.CachedAttention;
+import ai.basalt.model.layers.SequenceBatch;
 import ai.basalt.tensor.TensorOps;
 import ai.basalt.tokenizer.Tokenizer;
 import java.util.Optional;
@@ -94,22 +95,47 @@ public final class LlamaModel implements LanguageModel {
 
     @Override
     public float[] forward(InferenceState state, int token, int position, boolean computeLogits) {
-        LlamaState s = stateOf(state);
-        if (position < 0 || position >= s.capacity) {
-            throw new IllegalArgumentException("position " + position + " is outside the context of " + s.capacity + " tokens");
+        return forwardBatch(new InferenceState[] {state}, new int[] {token}, new int[] {position}, computeLogits)[0];
+    }
+
+    /**
+     * Every sequence through each layer together: each projection is one {@link TensorOps#matmulEach} over the
+     * sequences' buffers (each weight read once for the step, every product bit-identical to the one-sequence
+     * product), and everything else runs per sequence on its own state, attention over its own cache, with exactly
+     * the operations a step of one runs. {@link #forward} is this step for one sequence.
+     */
+    @Override
+    public float[][] forwardBatch(InferenceState[] states, int[] tokens, int[] positions, boolean computeLogits) {
+        LlamaState.Step b = new LlamaState.Step(statesOf(states, tokens, positions));
+        for (int i = 0; i < b.size; i++) {
+            LlamaState s = b.states[i];
+            s.reserve(positions[i] + 1);
+            ops.dequantizeRow(weights.tokenEmbedding, tokens[i], s.x, 0);
+            ropeAngles(s, positions[i]);
         }
-        requireInVocabulary(token);
-        s.reserve(position + 1);
-        ops.dequantizeRow(weights.tokenEmbedding, token, s.x, 0);
-        ropeAngles(s, position);
         for (int l = 0; l < config.blockCount(); l++) {
-            attention(s, l, position);
-            feedForward(s, l);
+            attention(b, l, positions);
+            feedForward(b, l);
         }
-        if (!computeLogits) return null;
-        ops.rmsnorm(s.x, 0, s.x, 0, weights.outputNorm, config.embeddingLength(), config.rmsEpsilon());
-        ops.matmul(weights.output, s.x, s.logits);
-        return s.logits;
+        if (!computeLogits) return new float[b.size][];
+        for (LlamaState s : b.states) ops.rmsnorm(s.x, 0, s.x, 0, weights.outputNorm, config.embeddingLength(), config.rmsEpsilon());
+        ops.matmulEach(weights.output, b.x, b.size, b.logits);
+        return b.logits;
+    }
+
+    /** The batch's states, each checked as {@link #forward} checks its one, all before any runs. */
+    private LlamaState[] statesOf(InferenceState[] states, int[] tokens, int[] positions) {
+        SequenceBatch.check(states, tokens, positions);
+        LlamaState[] checked = new LlamaState[states.length];
+        for (int i = 0; i < states.length; i++) {
+            LlamaState s = stateOf(states[i]);
+            if (positions[i] < 0 || positions[i] >= s.capacity) {
+                throw new IllegalArgumentException("position " + positions[i] + " is outside the context of " + s.capacity + " tokens");
+            }
+            requireInVocabulary(tokens[i]);
+            checked[i] = s;
+        }
+        return checked;
     }
 
     /**
@@ -251,40 +277,47 @@ public final class LlamaModel implements LanguageModel {
         }
     }
 
-    /** x ← x + Wo · attention(RMSNorm(x)), appending this position's keys and values to the cache. */
-    private void attention(LlamaState s, int l, int position) {
+    /** x ← x + Wo · attention(RMSNorm(x)) for each sequence, appending its position's keys and values to its cache. */
+    private void attention(LlamaState.Step b, int l, int[] positions) {
         LlamaConfig c = config;
-        ops.rmsnorm(s.xb, 0, s.x, 0, weights.attnNorm[l], c.embeddingLength(), c.rmsEpsilon());
-        projectQkv(s, l);
-        if (c.qkNorm()) {
-            normalizeHeads(s.q, c.headCount(), weights.qNorm[l]);
-            normalizeHeads(s.k, c.headCountKv(), weights.kNorm[l]);
+        for (LlamaState s : b.states) ops.rmsnorm(s.xb, 0, s.x, 0, weights.attnNorm[l], c.embeddingLength(), c.rmsEpsilon());
+        projectQkv(b, l);
+        for (int i = 0; i < b.size; i++) {
+            LlamaState s = b.states[i];
+            if (c.qkNorm()) {
+                normalizeHeads(s.q, c.headCount(), weights.qNorm[l]);
+                normalizeHeads(s.k, c.headCountKv(), weights.kNorm[l]);
+            }
+            rotateHeads(s.q, c.headCount(), s);
+            rotateHeads(s.k, c.headCountKv(), s);
+            s.cache.store(l, s.k, 0, s.v, 0, positions[i]);
+            attention.attend(s.q, s.cache, l, s.scores, s.attnOut, positions[i] + 1);
         }
-        rotateHeads(s.q, c.headCount(), s);
-        rotateHeads(s.k, c.headCountKv(), s);
-        s.cache.store(l, s.k, 0, s.v, 0, position);
-        attention.attend(s.q, s.cache, l, s.scores, s.attnOut, position + 1);
-        ops.matmul(weights.wo[l], s.attnOut, s.proj);
-        ops.axpy(1f, s.proj, 0, s.x, 0, c.embeddingLength());
+        ops.matmulEach(weights.wo[l], b.attnOut, b.size, b.proj);
+        for (LlamaState s : b.states) ops.axpy(1f, s.proj, 0, s.x, 0, c.embeddingLength());
     }
 
-    /** q, k, v ← the projections of the normed input: separate or one stacked matrix, plus biases where present. */
-    private void projectQkv(LlamaState s, int l) {
+    /** q, k, v ← the projections of the normed inputs: separate or one stacked matrix, plus biases where present. */
+    private void projectQkv(LlamaState.Step b, int l) {
         LlamaConfig c = config;
         if (c.fusedQkv()) {
-            ops.matmul(weights.wqkv[l], s.xb, s.qkv);
-            System.arraycopy(s.qkv, 0, s.q, 0, c.qDim());
-            System.arraycopy(s.qkv, c.qDim(), s.k, 0, c.kvDim());
-            System.arraycopy(s.qkv, c.qDim() + c.kvDim(), s.v, 0, c.kvDim());
+            ops.matmulEach(weights.wqkv[l], b.xb, b.size, b.qkv);
+            for (LlamaState s : b.states) {
+                System.arraycopy(s.qkv, 0, s.q, 0, c.qDim());
+                System.arraycopy(s.qkv, c.qDim(), s.k, 0, c.kvDim());
+                System.arraycopy(s.qkv, c.qDim() + c.kvDim(), s.v, 0, c.kvDim());
+            }
         } else {
-            ops.matmul(weights.wq[l], s.xb, s.q);
-            ops.matmul(weights.wk[l], s.xb, s.k);
-            ops.matmul(weights.wv[l], s.xb, s.v);
+            ops.matmulEach(weights.wq[l], b.xb, b.size, b.q);
+            ops.matmulEach(weights.wk[l], b.xb, b.size, b.k);
+            ops.matmulEach(weights.wv[l], b.xb, b.size, b.v);
         }
         if (c.attentionBias()) {
-            ops.axpy(1f, weights.bq[l], 0, s.q, 0, c.qDim());
-            ops.axpy(1f, weights.bk[l], 0, s.k, 0, c.kvDim());
-            ops.axpy(1f, weights.bv[l], 0, s.v, 0, c.kvDim());
+            for (LlamaState s : b.states) {
+                ops.axpy(1f, weights.bq[l], 0, s.q, 0, c.qDim());
+                ops.axpy(1f, weights.bk[l], 0, s.k, 0, c.kvDim());
+                ops.axpy(1f, weights.bv[l], 0, s.v, 0, c.kvDim());
+            }
         }
     }
 
@@ -312,25 +345,29 @@ public final class LlamaModel implements LanguageModel {
     }
 
     /**
-     * x ← x + W_down · (SiLU(W_gate · n) ⊙ W_up · n) with n = RMSNorm(x) (Shazeer 2020, SwiGLU); a stacked
-     * {@code ffn_up} gives gate then up in one product.
+     * x ← x + W_down · (SiLU(W_gate · n) ⊙ W_up · n) with n = RMSNorm(x) for each sequence (Shazeer 2020, SwiGLU); a
+     * stacked {@code ffn_up} gives gate then up in one product.
      */
-    private void feedForward(LlamaState s, int l) {
+    private void feedForward(LlamaState.Step b, int l) {
         LlamaConfig c = config;
         int ffn = c.feedForwardLength();
-        ops.rmsnorm(s.xb, 0, s.x, 0, weights.ffnNorm[l], c.embeddingLength(), c.rmsEpsilon());
+        for (LlamaState s : b.states) ops.rmsnorm(s.xb, 0, s.x, 0, weights.ffnNorm[l], c.embeddingLength(), c.rmsEpsilon());
         if (c.fusedGateUp()) {
-            ops.matmul(weights.wUp[l], s.xb, s.gateUp);
-            System.arraycopy(s.gateUp, 0, s.gate, 0, ffn);
-            System.arraycopy(s.gateUp, ffn, s.up, 0, ffn);
+            ops.matmulEach(weights.wUp[l], b.xb, b.size, b.gateUp);
+            for (LlamaState s : b.states) {
+                System.arraycopy(s.gateUp, 0, s.gate, 0, ffn);
+                System.arraycopy(s.gateUp, ffn, s.up, 0, ffn);
+            }
         } else {
-            ops.matmul(weights.wGate[l], s.xb, s.gate);
-            ops.matmul(weights.wUp[l], s.xb, s.up);
+            ops.matmulEach(weights.wGate[l], b.xb, b.size, b.gate);
+            ops.matmulEach(weights.wUp[l], b.xb, b.size, b.up);
         }
-        ops.silu(s.gate, 0, ffn);
-        ops.mul(s.gate, s.up, ffn);
-        ops.matmul(weights.wDown[l], s.gate, s.proj);
-        ops.axpy(1f, s.proj, 0, s.x, 0, c.embeddingLength());
+        for (LlamaState s : b.states) {
+            ops.silu(s.gate, 0, ffn);
+            ops.mul(s.gate, s.up, ffn);
+        }
+        ops.matmulEach(weights.wDown[l], b.gate, b.size, b.proj);
+        for (LlamaState s : b.states) ops.axpy(1f, s.proj, 0, s.x, 0, c.embeddingLength());
     }
 
     @Override

@@ -3,6 +3,7 @@ package ai.basalt.model.llama;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.KvType;
 import ai.basalt.model.layers.KvCache;
+import ai.basalt.model.layers.SequenceBatch;
 
 /** KV cache and scratch buffers of one sequence running through a {@link LlamaModel}. */
 final class LlamaState implements InferenceState {
@@ -98,6 +99,33 @@ final class LlamaState implements InferenceState {
             gateUp = c.fusedGateUp() ? new float[size * 2 * c.feedForwardLength()] : null;
             cos = new float[size * (c.ropeDimensions() / 2)];
             sin = new float[size * (c.ropeDimensions() / 2)];
+        }
+    }
+
+    /**
+     * The buffers of the states of one decode step, gathered buffer by buffer (row i is state i's): the inputs and
+     * outputs of {@link ai.basalt.tensor.TensorOps#matmulEach}, so that each weight is read once for the step.
+     */
+    static final class Step {
+        final LlamaState[] states;
+        final int size;
+        final float[][] x, xb, q, k, v, attnOut, proj, gate, up, qkv, gateUp, logits;
+
+        Step(LlamaState[] states) {
+            this.states = states;
+            size = states.length;
+            x = SequenceBatch.rows(states, s -> s.x);
+            xb = SequenceBatch.rows(states, s -> s.xb);
+            q = SequenceBatch.rows(states, s -> s.q);
+            k = SequenceBatch.rows(states, s -> s.k);
+            v = SequenceBatch.rows(states, s -> s.v);
+            attnOut = SequenceBatch.rows(states, s -> s.attnOut);
+            proj = SequenceBatch.rows(states, s -> s.proj);
+            gate = SequenceBatch.rows(states, s -> s.gate);
+            up = SequenceBatch.rows(states, s -> s.up);
+            qkv = SequenceBatch.rows(states, s -> s.qkv);
+            gateUp = SequenceBatch.rows(states, s -> s.gateUp);
+            logits = SequenceBatch.rows(states, s -> s.logits);
         }
     }
 
