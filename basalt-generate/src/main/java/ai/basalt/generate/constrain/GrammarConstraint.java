@@ -48,6 +48,9 @@ public final class GrammarConstraint implements TokenConstraint {
             throw new IllegalArgumentException("logits of length " + logits.length + " for a vocabulary of " + vocabulary.size());
         }
         long[] allowed = ended ? new long[words()] : allowedTokens(state);
+        boolean endAllowed = !ended && state.complete;
+        float[] endLogits = new float[endTokens.length];
+        for (int i = 0; i < endTokens.length; i++) endLogits[i] = logits[endTokens[i]];
         boolean any = false;
         for (int w = 0; w < allowed.length; w++) {
             long bits = allowed[w];
@@ -60,13 +63,13 @@ public final class GrammarConstraint implements TokenConstraint {
             int end = Math.min(64, logits.length - base);
             for (int i = 0; i < end; i++) if ((bits & (1L << i)) == 0) logits[base + i] = Float.NEGATIVE_INFINITY;
         }
-        boolean endAllowed = !ended && state.complete;
         if (!any && !endAllowed) {
             throw new IllegalStateException("no token of the vocabulary can continue the document"
                     + (ended ? ": it has ended" : ""));
         }
-        if (endAllowed) return;
-        for (int t : endTokens) logits[t] = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < endTokens.length; i++) {
+            logits[endTokens[i]] = endAllowed ? endLogits[i] : Float.NEGATIVE_INFINITY;
+        }
     }
 
     @Override

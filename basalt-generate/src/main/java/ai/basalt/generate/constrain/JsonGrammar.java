@@ -32,7 +32,8 @@ import java.util.Map;
  * What is generated is always valid against the schema, in a canonical shape that is a subset of all valid
  * texts: object members in the order of {@code properties} (optional ones may be left out); no members beyond
  * {@code properties}, as in OpenAI's strict mode, even where {@code additionalProperties} is true or absent (an
- * object without {@code properties} is any object, or a map of the {@code additionalProperties} schema); enum and
+ * object with no properties declared is any object, a map of the {@code additionalProperties} schema, or {@code {}}
+ * where that is false or where an empty {@code properties} stands without it, as a tool without parameters); enum and
  * const values exactly as Jackson writes them compactly; numbers with at most 16 integral, 16 fractional and 3
  * exponent digits; integers without fraction or exponent; {@code \}{@code u} escapes of surrogates left out (raw
  * UTF-8 instead). Between tokens and before the document, at most {@link #DEFAULT_MAX_WHITESPACE} (or the given

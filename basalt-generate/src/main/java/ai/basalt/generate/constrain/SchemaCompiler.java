@@ -161,8 +161,9 @@ final class SchemaCompiler {
     /**
      * Members in the order of {@code properties}; optional ones may be left out. Members beyond
      * {@code properties} are never generated, whatever {@code additionalProperties} says (OpenAI's strict mode
-     * requires it false; true or absent still allow the output, which has no others). An object without
-     * {@code properties} is any object, a map of {@code additionalProperties}' schema, or {@code {}} if that is false.
+     * requires it false; true or absent still allow the output, which has no others). With no properties declared,
+     * the object is {@code {}} if additionalProperties is false, or absent beside an empty {@code properties} (strict
+     * mode's reading of a tool without parameters); a map of its values if it is a schema; else any object.
      */
     private int object(JsonNode schema, String at) {
         JsonNode properties = schema.get("properties");
@@ -176,9 +177,10 @@ final class SchemaCompiler {
         unguarded = new HashSet<>();
         try {
             if (properties == null || properties.isEmpty()) {
-                if (additional == null || additional.isBoolean() && additional.booleanValue()) return json.object;
+                boolean closed = additional == null ? properties != null : additional.isBoolean() && !additional.booleanValue();
+                if (!closed && (additional == null || additional.isBoolean())) return json.object;
                 int[] open = seq(b.literal("{"), of(json.ws));
-                if (additional.isBoolean()) return b.rule(seq(open, b.literal("}")));
+                if (closed) return b.rule(seq(open, b.literal("}")));
                 int value = compile(additional, child(at, "additionalProperties"));
                 int[] member = seq(of(json.string, json.ws), b.literal(":"), of(json.ws, value, json.ws));
                 int members = b.separated(member, seq(b.literal(","), of(json.ws)), 0, -1);

@@ -144,6 +144,7 @@ final class RandomJson {
         }
         JsonNode additional = schema.get("additionalProperties");
         if (additional != null && additional.isBoolean() && !additional.booleanValue()) return o;
+        if (additional == null && properties != null) return o; // an empty "properties" alone reads as closed
         int n = r.nextInt(3);
         for (int i = 0; i < n; i++) {
             String key = string(r.nextInt(4));

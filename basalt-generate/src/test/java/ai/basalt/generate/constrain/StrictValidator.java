@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * An independent validator of Jackson trees against the JSON Schema subset JsonGrammar supports, with strict
- * mode's reading of objects: members beyond {@code properties} are invalid whenever {@code properties} is given.
+ * mode's reading of objects: members beyond {@code properties} are invalid whenever {@code properties} is given
+ * (an empty {@code properties} too, unless {@code additionalProperties} says otherwise).
  * Equality for enum/const is Jackson's node equality (3 and 3.0 differ), and integers are integral nodes: the
  * canonical reading the grammar generates.
  */
@@ -79,7 +80,9 @@ final class StrictValidator {
             if (hasProperties) {
                 if (!properties.has(member.getKey())) return false;
                 if (!validate(properties.get(member.getKey()), member.getValue())) return false;
-            } else if (additional != null && !validate(additional, member.getValue())) {
+            } else if (additional == null) {
+                if (properties != null) return false; // "properties": {} alone reads as closed
+            } else if (!validate(additional, member.getValue())) {
                 return false;
             }
         }
