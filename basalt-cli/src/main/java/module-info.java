@@ -1,6 +1,7 @@
 /** The {@code basalt} command line. */
 module ai.basalt.cli {
     requires ai.basalt.generate;
+    requires ai.basalt.server;
     requires ai.basalt.train;
     requires me.tongfei.progressbar;
     requires info.picocli;

@@ -1,13 +1,10 @@
 package ai.basalt.cli;
 
 import ai.basalt.model.hf.HuggingFaceFolder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import ai.basalt.server.HubFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * The local model hub: a folder (default {@code ~/.basalt}, or {@code $BASALT_HOME}, or {@code --hub})
@@ -32,16 +29,7 @@ record Hub(Path root) {
 
     /** Every GGUF model in the hub, sorted by name. */
     List<Entry> list() {
-        Path folder = modelsFolder();
-        if (!Files.isDirectory(folder)) return List.of();
-        try (Stream<Path> files = Files.walk(folder, 2)) {
-            return files.filter(p -> Files.isRegularFile(p) && isGguf(p))
-                    .map(p -> new Entry(nameOf(folder, p), p))
-                    .sorted((a, b) -> a.name().compareTo(b.name()))
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(new IOException(folder + ": cannot list models: " + e.getMessage(), e));
-        }
+        return new HubFolder(modelsFolder()).list().stream().map(e -> new Entry(e.name(), e.file())).toList();
     }
 
     /**
@@ -62,16 +50,5 @@ record Hub(Path root) {
         }
         throw new Main.UsageException(ref + ": no such model file, and no model of that name in " + modelsFolder()
                 + " (see 'basalt models')");
-    }
-
-    private static boolean isGguf(Path p) {
-        return p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf");
-    }
-
-    private static String nameOf(Path folder, Path file) {
-        Path rel = folder.relativize(file);
-        String fileName = file.getFileName().toString();
-        String stem = fileName.substring(0, fileName.length() - ".gguf".length());
-        return rel.getNameCount() == 1 ? stem : rel.getName(0) + "/" + stem;
     }
 }

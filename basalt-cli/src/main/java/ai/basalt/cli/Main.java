@@ -25,6 +25,7 @@ import picocli.CommandLine.ParameterException;
         subcommands = {
             RunCommand.class,
             ChatCommand.class,
+            ServeCommand.class,
             ModelsCommand.class,
             ConvertCommand.class,
             QuantizeCommand.class,
