@@ -1,10 +1,8 @@
 package ai.basalt.generate;
 
-import ai.basalt.generate.sampling.SamplerChain;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.KvType;
 import ai.basalt.model.LanguageModel;
-import ai.basalt.tokenizer.TokenDecoder;
 import ai.basalt.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,70 +113,19 @@ public final class Session {
             throw new ContextOverflowException("prompt of " + promptTokens.length + " tokens does not fit the context of "
                     + state.capacity() + " tokens" + (evaluated.isEmpty() ? "" : " (" + evaluated.size() + " already used)"));
         }
-        SamplerChain chain = SamplerChain.of(params.sampling());
-        for (int t : evaluated) chain.accept(t);
-
-        long start = System.nanoTime();
         int[] batch = input.stream().mapToInt(Integer::intValue).toArray();
-        float[] logits = model.prefill(state, batch, evaluated.size(), true);
-        for (int t : batch) {
-            evaluated.add(t);
-            chain.accept(t);
-        }
+        SequenceGenerator generator = new SequenceGenerator(model, state, evaluated, params, listener, startsText);
+        float[] logits = generator.prefill(batch);
+        for (int t : batch) evaluated.add(t);
         pendingToken = -1;
-        long promptNanos = System.nanoTime() - start;
-
-        start = System.nanoTime();
-        TokenDecoder decoder = startsText
-                ? model.tokenizer().newStreamingDecoder()
-                : model.tokenizer().newContinuationDecoder();
-        StopStringFilter filter = new StopStringFilter(params.stop());
-        StringBuilder text = new StringBuilder();
-        List<Integer> generated = new ArrayList<>();
-        int eos = model.tokenizer().vocabulary().eos();
-        StopReason reason = StopReason.MAX_TOKENS;
-        while (true) {
-            int token = chain.sample(logits);
-            chain.accept(token);
-            listener.onToken(token);
-            if (token == eos || params.stopTokens().contains(token)) {
-                reason = StopReason.END_OF_SEQUENCE;
-                break;
-            }
-            generated.add(token);
-            emit(filter.push(decoder.append(token)), text, listener);
-            if (filter.stopped()) {
-                reason = StopReason.STOP_STRING;
-                pendingToken = token;
-                break;
-            }
-            if (generated.size() >= params.maxTokens()) {
-                pendingToken = token;
-                break;
-            }
-            if (evaluated.size() >= state.capacity()) {
-                reason = StopReason.CONTEXT_FULL;
-                pendingToken = token;
-                break;
-            }
-            logits = evaluate(token, true);
-        }
-        emit(filter.push(decoder.flush()), text, listener);
-        emit(filter.flush(), text, listener);
-        long generatedNanos = System.nanoTime() - start;
-        return new GenerationResult(generated.stream().mapToInt(Integer::intValue).toArray(), text.toString(), reason,
-                input.size(), promptNanos, generatedNanos);
+        for (int token; (token = generator.next(logits)) >= 0; ) logits = evaluate(token, true);
+        pendingToken = generator.pendingToken();
+        return generator.finish();
     }
 
     private float[] evaluate(int token, boolean logits) {
         float[] out = model.forward(state, token, evaluated.size(), logits);
         evaluated.add(token);
         return out;
-    }
-
-    private static void emit(String piece, StringBuilder text, TokenListener listener) {
-        if (piece.isEmpty()) return;
-        text.append(piece);
-        listener.onText(piece);
     }
 }

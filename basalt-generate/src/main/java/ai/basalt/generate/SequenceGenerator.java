@@ -1,0 +1,134 @@
+package ai.basalt.generate;
+
+import ai.basalt.generate.sampling.SamplerChain;
+import ai.basalt.model.InferenceState;
+import ai.basalt.model.LanguageModel;
+import ai.basalt.tokenizer.TokenDecoder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One generation, a token at a time, for a caller that runs the model itself: {@link Session} runs one sequence
+ * through {@link LanguageModel#forward}, a server's scheduler runs many at once through
+ * {@link LanguageModel#forwardBatch}. Either way a sequence samples, streams and stops exactly as here, so a
+ * request served in a batch gives what it gives alone.
+ *
+ * <p>Use: {@link #prefill} once, then {@code for (int t; (t = next(logits)) >= 0; ) logits = forward(t at
+ * position() - 1)}, then {@link #finish}.
+ */
+public final class SequenceGenerator {
+    private final LanguageModel model;
+    private final InferenceState state;
+    private final GenerationParams params;
+    private final TokenListener listener;
+    private final SamplerChain chain;
+    private final TokenDecoder decoder;
+    private final StopStringFilter filter;
+    private final int eos;
+    private final StringBuilder text = new StringBuilder();
+    private final List<Integer> generated = new ArrayList<>();
+    private int position;
+    private int promptTokens;
+    private long promptNanos;
+    private long generationStart;
+    private StopReason reason;
+    private int pendingToken = -1;
+
+    /**
+     * @param history    tokens already in {@code state}'s cache (the sampler's repetition window sees them)
+     * @param startsText whether the text begins a document (an empty prompt), so that the tokenizer's space before
+     *                   the first word is dropped
+     */
+    public SequenceGenerator(LanguageModel model, InferenceState state, List<Integer> history, GenerationParams params,
+            TokenListener listener, boolean startsText) {
+        this.model = model;
+        this.state = state;
+        this.params = params;
+        this.listener = listener;
+        this.chain = SamplerChain.of(params.sampling());
+        for (int t : history) chain.accept(t);
+        this.position = history.size();
+        this.decoder = startsText ? model.tokenizer().newStreamingDecoder() : model.tokenizer().newContinuationDecoder();
+        this.filter = new StopStringFilter(params.stop());
+        this.eos = model.tokenizer().vocabulary().eos();
+    }
+
+    /**
+     * Evaluates {@code input} after the history and returns the logits to sample the first token from.
+     *
+     * @throws ContextOverflowException if the input does not fit the remaining context
+     */
+    public float[] prefill(int[] input) {
+        if (input.length == 0) throw new IllegalArgumentException("empty prompt: nothing to generate from");
+        if (position + input.length >= state.capacity()) {
+            throw new ContextOverflowException("prompt of " + input.length + " tokens does not fit the context of "
+                    + state.capacity() + " tokens" + (position == 0 ? "" : " (" + position + " already used)"));
+        }
+        long start = System.nanoTime();
+        float[] logits = model.prefill(state, input, position, true);
+        for (int t : input) chain.accept(t);
+        position += input.length;
+        promptTokens = input.length;
+        promptNanos = System.nanoTime() - start;
+        generationStart = System.nanoTime();
+        return logits;
+    }
+
+    /**
+     * Samples the next token from {@code logits} and streams its text. Returns the token for the caller to run through
+     * the model at position {@link #position()} − 1 (it counts as in the cache from now on), or −1 when the
+     * generation has ended (see {@link #finish}).
+     */
+    public int next(float[] logits) {
+        int token = chain.sample(logits);
+        chain.accept(token);
+        listener.onToken(token);
+        if (token == eos || params.stopTokens().contains(token)) {
+            reason = StopReason.END_OF_SEQUENCE;
+            return -1;
+        }
+        generated.add(token);
+        emit(filter.push(decoder.append(token)));
+        if (filter.stopped()) return end(StopReason.STOP_STRING, token);
+        if (generated.size() >= params.maxTokens()) return end(StopReason.MAX_TOKENS, token);
+        if (position >= state.capacity()) return end(StopReason.CONTEXT_FULL, token);
+        position++;
+        return token;
+    }
+
+    private int end(StopReason r, int token) {
+        reason = r;
+        pendingToken = token;
+        return -1;
+    }
+
+    /** Positions in the cache, the last token returned by {@link #next} included. */
+    public int position() {
+        return position;
+    }
+
+    /** Whether the generation has ended. */
+    public boolean done() {
+        return reason != null;
+    }
+
+    /** The last token generated but not run through the model (a reply cut by a stop, the budget or the context), or −1. */
+    public int pendingToken() {
+        return pendingToken;
+    }
+
+    /** Releases the text held back (a possible stop string, an incomplete character) and returns the outcome. */
+    public GenerationResult finish() {
+        if (reason == null) throw new IllegalStateException("the generation has not ended");
+        emit(filter.push(decoder.flush()));
+        emit(filter.flush());
+        return new GenerationResult(generated.stream().mapToInt(Integer::intValue).toArray(), text.toString(), reason,
+                promptTokens, promptNanos, System.nanoTime() - generationStart);
+    }
+
+    private void emit(String piece) {
+        if (piece.isEmpty()) return;
+        text.append(piece);
+        listener.onText(piece);
+    }
+}
