@@ -9,4 +9,5 @@ module ai.basalt.server {
     exports ai.basalt.server;
     exports ai.basalt.server.openai;
     exports ai.basalt.server.ollama;
+    exports ai.basalt.server.bedrock;
 }
