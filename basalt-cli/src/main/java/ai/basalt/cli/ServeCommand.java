@@ -57,6 +57,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest request body accepted (default: ${DEFAULT-VALUE}).")
     long maxBody = ServerOptions.DEFAULT_MAX_BODY_BYTES;
 
+    @Option(names = "--batch", paramLabel = "N",
+            description = "Requests a model generates at once, sharing each forward pass (default: ${DEFAULT-VALUE}).")
+    int batch = ServerOptions.DEFAULT_BATCH_SIZE;
+
     @Option(names = "--memory-budget", paramLabel = "MB",
             description = "Megabytes of model files kept loaded; the least recently used idle model is unloaded "
                     + "for another (default: ${DEFAULT-VALUE}).")
@@ -78,7 +82,7 @@ final class ServeCommand implements Callable<Integer> {
         ServerOptions options;
         try {
             options = new ServerOptions(host, port, offered, hub.modelsFolder(), keys, maxBody, queue, context,
-                    Math.multiplyExact(memoryBudgetMb, 1L << 20));
+                    Math.multiplyExact(memoryBudgetMb, 1L << 20), batch);
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new Main.UsageException(e.getMessage());
         }

@@ -1,5 +1,6 @@
 package ai.basalt.server;
 
+import ai.basalt.server.bedrock.BedrockApi;
 import ai.basalt.server.ollama.OllamaApi;
 import ai.basalt.server.openai.OpenAiApi;
 import io.javalin.Javalin;
@@ -13,8 +14,9 @@ import java.security.MessageDigest;
 import java.util.List;
 
 /**
- * The HTTP server: the OpenAI API under {@code /v1}, the Ollama API under {@code /api} (and {@code GET /}), and the
- * server's own {@code /health}, {@code /tokenize} and {@code /detokenize}. Requests are checked at the edge (API key,
+ * The HTTP server: the OpenAI API under {@code /v1}, the Ollama API under {@code /api} (and {@code GET /}), the Amazon
+ * Bedrock runtime API under {@code /model/{id}/}, and the server's own {@code /health}, {@code /tokenize} and
+ * {@code /detokenize}. Requests are checked at the edge (API key,
  * body size, JSON shape) and answered in the error shape of the API they were sent to.
  */
 public final class BasaltServer implements AutoCloseable {
@@ -23,6 +25,13 @@ public final class BasaltServer implements AutoCloseable {
     private final Javalin app;
     private final ApiDialect openAi = OpenAiApi.DIALECT;
     private final ApiDialect ollama = OllamaApi.DIALECT;
+
+    static {
+        // Jetty and Javalin log their start-up at info; only warnings and errors reach the console
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+    }
 
     private BasaltServer(ServerOptions options) {
         this.options = options;
@@ -58,7 +67,7 @@ public final class BasaltServer implements AutoCloseable {
             writeError(ctx, new ApiException(ApiException.Kind.INTERNAL, "internal error: " + e.getMessage(), null, null));
         });
         config.routes.error(404, ctx -> {
-            if (ctx.result() == null || ctx.result().isEmpty()) {
+            if (ctx.attribute(ERROR_WRITTEN) == null) {
                 writeError(ctx, new ApiException(ApiException.Kind.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path(), null, null));
             }
         });
@@ -69,14 +78,25 @@ public final class BasaltServer implements AutoCloseable {
         config.routes.post("/detokenize", this::detokenize);
         new OpenAiApi(this).register(config.routes);
         new OllamaApi(this).register(config.routes);
+        new BedrockApi(this).register(config.routes);
     }
 
-    /** The dialect of the API {@code path} belongs to. */
+    /**
+     * The dialect of the API {@code path} belongs to: Bedrock's for {@code /model/}, OpenAI's for {@code /v1/} and the
+     * server's own endpoints ({@code /tokenize}, {@code /detokenize}, {@code /health}, as llama.cpp's server answers),
+     * Ollama's for the rest.
+     */
     ApiDialect dialectOf(String path) {
-        return path.startsWith("/v1/") ? openAi : ollama;
+        if (path.startsWith("/model/")) return BedrockApi.DIALECT;
+        boolean own = path.equals("/tokenize") || path.equals("/detokenize") || path.equals("/health");
+        return path.startsWith("/v1/") || own ? openAi : ollama;
     }
+
+    /** Marks a response that already holds an API error, so that the 404 fallback leaves it alone. */
+    private static final String ERROR_WRITTEN = "basalt.error";
 
     void writeError(Context ctx, ApiException e) {
+        ctx.attribute(ERROR_WRITTEN, true);
         dialectOf(ctx.path()).writeError(ctx, e);
     }
 

@@ -1,30 +1,62 @@
 package ai.basalt.server;
 
 import ai.basalt.generate.GenerationResult;
-import ai.basalt.generate.Session;
+import ai.basalt.generate.SequenceGenerator;
 import ai.basalt.generate.TokenListener;
+import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The one thread that runs a model: it owns the model's KV caches and takes jobs from a bounded queue, so that the
- * HTTP threads only wait on results. A full queue refuses new jobs at once (429) rather than letting them pile up.
+ * The one thread that runs a model, with continuous batching: it owns the model's KV caches, takes jobs from a
+ * bounded queue as room frees up (at most {@code maxBatch} at once), and advances every running sequence by one token
+ * per step through {@link LanguageModel#forwardBatch}, which reads each weight once for all of them. A sequence
+ * that ends leaves at once and a waiting job joins at the next step. Each sequence samples, streams and stops as
+ * {@link SequenceGenerator} does alone, and the model's batched step is bit-identical per sequence, so a request
+ * gets the same reply whatever it shares a step with.
+ *
+ * <p>A full queue refuses new jobs at once (429) rather than letting them pile up; a job whose client has gone is
+ * dropped at the next step.
  */
 public final class Scheduler implements AutoCloseable {
     private final LanguageModel model;
     private final int contextLength;
+    private final int maxBatch;
     private final BlockingQueue<Job> queue;
     private final Thread thread;
-    private final AtomicInteger running = new AtomicInteger();
+    /** Caches of finished sequences, reused (a new sequence overwrites positions from 0; attention reads only those before it). */
+    private final ArrayDeque<InferenceState> freeStates = new ArrayDeque<>();
+    private final List<Running> running = new ArrayList<>();
+    private volatile int runningCount;
+    private volatile int peakRunning;
     private volatile boolean closed;
 
-    public Scheduler(String name, LanguageModel model, int contextLength, int capacity) {
+    /** A sequence being generated: its job, cache, generator and the token to run next. */
+    private static final class Running {
+        final Job job;
+        final InferenceState state;
+        final SequenceGenerator generator;
+        int next;
+
+        Running(Job job, InferenceState state, SequenceGenerator generator, int next) {
+            this.job = job;
+            this.state = state;
+            this.generator = generator;
+            this.next = next;
+        }
+    }
+
+    public Scheduler(String name, LanguageModel model, int contextLength, int capacity, int maxBatch) {
+        if (maxBatch < 1) throw new IllegalArgumentException("batch size " + maxBatch + " must be positive");
         this.model = model;
         this.contextLength = contextLength;
+        this.maxBatch = maxBatch;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.thread = Thread.ofPlatform().name("basalt-scheduler-" + name).daemon().unstarted(this::loop);
         thread.start();
@@ -53,59 +85,132 @@ public final class Scheduler implements AutoCloseable {
         return queue.size();
     }
 
+    /** Sequences being generated. */
+    public int running() {
+        return runningCount;
+    }
+
+    /** The most sequences that have shared one step so far. */
+    public int peakRunning() {
+        return peakRunning;
+    }
+
     /** Whether no job is waiting or running. */
     public boolean idle() {
-        return queue.isEmpty() && running.get() == 0;
+        return queue.isEmpty() && runningCount == 0;
     }
 
     private void loop() {
-        while (!closed) {
-            Job job;
-            try {
-                job = queue.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                return;
+        try {
+            while (!closed) {
+                admit();
+                if (running.isEmpty()) continue;
+                step();
             }
-            if (job == null) continue;
-            running.incrementAndGet();
-            try {
-                run(job);
-            } finally {
-                running.decrementAndGet();
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        for (Job job; (job = queue.poll()) != null; ) {
-            job.listener().onError(new ApiException(ApiException.Kind.UNAVAILABLE, "the model was unloaded", null, null));
+        for (Running r : running) r.job.listener().onError(unloaded());
+        running.clear();
+        for (Job job; (job = queue.poll()) != null; ) job.listener().onError(unloaded());
+        runningCount = 0;
+    }
+
+    private static ApiException unloaded() {
+        return new ApiException(ApiException.Kind.UNAVAILABLE, "the model was unloaded", null, null);
+    }
+
+    /** Takes waiting jobs while there is room (waiting a little for one when nothing runs), prefilling each. */
+    private void admit() throws InterruptedException {
+        while (running.size() < maxBatch) {
+            Job job = running.isEmpty() ? queue.poll(100, TimeUnit.MILLISECONDS) : queue.poll();
+            if (job == null) return;
+            if (job.cancelled().get()) {
+                job.listener().onError(new CancellationException("the client went away"));
+                continue;
+            }
+            InferenceState state = freeStates.isEmpty() ? model.newState(contextLength) : freeStates.pop();
+            try {
+                SequenceGenerator generator = new SequenceGenerator(model, state, List.of(), job.params(),
+                        text -> job.listener().onText(text), false);
+                int next = generator.next(generator.prefill(job.prompt()));
+                Running r = new Running(job, state, generator, next);
+                if (next < 0) {
+                    finish(r);
+                } else {
+                    running.add(r);
+                }
+            } catch (RuntimeException e) {
+                freeStates.push(state);
+                job.listener().onError(e);
+            }
+            runningCount = running.size();
         }
     }
 
-    private void run(Job job) {
-        if (job.cancelled().get()) {
-            job.listener().onError(new CancellationException("the client went away"));
+    /** One token for every running sequence, in one batched forward pass. */
+    private void step() {
+        running.removeIf(r -> {
+            if (!r.job.cancelled().get()) return false;
+            freeStates.push(r.state);
+            r.job.listener().onError(new CancellationException("the client went away"));
+            return true;
+        });
+        int n = running.size();
+        if (n == 0) {
+            runningCount = 0;
             return;
         }
+        if (n > peakRunning) peakRunning = n;
+        InferenceState[] states = new InferenceState[n];
+        int[] tokens = new int[n];
+        int[] positions = new int[n];
+        for (int i = 0; i < n; i++) {
+            Running r = running.get(i);
+            states[i] = r.state;
+            tokens[i] = r.next;
+            positions[i] = r.generator.position() - 1;
+        }
+        float[][] logits;
+        try {
+            logits = model.forwardBatch(states, tokens, positions, true);
+        } catch (RuntimeException e) {
+            for (Running r : running) r.job.listener().onError(e);
+            running.clear();
+            runningCount = 0;
+            return;
+        }
+        List<Running> ended = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Running r = running.get(i);
+            try {
+                r.next = r.generator.next(logits[i]);
+                if (r.next < 0) ended.add(r);
+            } catch (RuntimeException e) {
+                r.job.listener().onError(e);
+                r.next = -1;
+                freeStates.push(r.state);
+            }
+        }
+        running.removeIf(r -> r.next < 0);
+        for (Running r : ended) finish(r);
+        runningCount = running.size();
+    }
+
+    private void finish(Running r) {
+        freeStates.push(r.state);
+        if (freeStates.size() > maxBatch) freeStates.removeLast();
         GenerationResult result;
         try {
-            Session session = new Session(model, contextLength);
-            result = session.generate(job.prompt(), job.params(), new TokenListener() {
-                @Override
-                public void onText(String text) {
-                    job.listener().onText(text);
-                }
-
-                @Override
-                public void onToken(int token) {
-                    if (job.cancelled().get()) throw new CancellationException("the client went away");
-                }
-            });
+            result = r.generator.finish();
         } catch (RuntimeException e) {
-            job.listener().onError(e);
+            r.job.listener().onError(e);
             return;
         }
-        job.listener().onDone(result);
+        r.job.listener().onDone(result);
     }
 
-    /** Stops taking jobs; those waiting end with 503. */
+    /** Stops taking jobs; those waiting or running end with 503. */
     @Override
     public void close() {
         closed = true;

@@ -24,7 +24,7 @@ public final class ServedModel implements AutoCloseable {
         this.model = model;
         this.template = ChatTemplates.forModel(model);
         this.scheduler = new Scheduler(name, model, Math.min(model.contextLength(), options.contextLength()),
-                options.queueCapacity());
+                options.queueCapacity(), options.batchSize());
     }
 
     public String name() {

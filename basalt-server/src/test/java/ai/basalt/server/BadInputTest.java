@@ -31,7 +31,8 @@ class BadInputTest {
     @BeforeAll
     static void start() {
         server = TestServer.start(ServerOptions.of(Map.of(TestServer.NAME, TestServer.MODEL)).withPort(0)
-                .withLimits(16 * 1024, 2, TestServer.CONTEXT).withApiKeys(Set.of(KEY)));
+                .withLimits(16 * 1024, 2, TestServer.CONTEXT).withApiKeys(Set.of(KEY))
+                .withBatchSize(1)); // one at a time, so that twelve requests overflow a queue of two
     }
 
     @AfterAll

@@ -223,6 +223,10 @@ public final class OllamaApi {
     private record Options(SamplingParams sampling, Integer maxTokens, List<String> stop) {}
 
     private static Options options(JsonNode body) {
+        JsonNode tools = body.get("tools");
+        if (tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty())) {
+            throw ApiException.badField("tools", "'tools' is not supported by this server yet");
+        }
         JsonNode format = body.get("format");
         if (format != null && !format.isNull() && !(format.isTextual() && format.asText().isEmpty())) {
             throw ApiException.badField("format", "'format' (structured output) is not supported by this server yet");
