@@ -58,9 +58,13 @@ public final class GrammarConstraint implements TokenConstraint {
                 any = true;
                 continue;
             }
-            if (bits != 0) any = true;
             int base = w << 6;
             int end = Math.min(64, logits.length - base);
+            if (bits == 0) {
+                Arrays.fill(logits, base, base + end, Float.NEGATIVE_INFINITY);
+                continue;
+            }
+            any = true;
             for (int i = 0; i < end; i++) if ((bits & (1L << i)) == 0) logits[base + i] = Float.NEGATIVE_INFINITY;
         }
         if (!any && !endAllowed) {
