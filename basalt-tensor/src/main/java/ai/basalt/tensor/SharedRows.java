@@ -5,7 +5,10 @@ import static ai.basalt.tensor.VectorDecoders.F;
 import static ai.basalt.tensor.VectorDecoders.L;
 import static ai.basalt.tensor.VectorDecoders.LE;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -15,33 +18,40 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Matrix-vector products of several inputs against one matrix, each weight row read from memory once for all of
  * them ({@link TensorOps#matmulEach}: one decode step of several sequences). Decode is bound by reading the weights;
- * {@code count} sequences served by one pass over them cost little more than one.
+ * {@code count} sequences served by one pass over them cost far less than {@code count} passes.
  *
- * <p>Each weight block is converted once and multiplied into every input of a group of {@value #GROUP} (then a group
- * of two, then one input through {@link TensorOps#dotRow}), with, per input, exactly the operations of the
+ * <p>Each weight block is converted once and multiplied into every input of a group of eight (Q8_0, Q4_0) or four,
+ * then two, then one input through {@link TensorOps#dotRow}, with, per input, exactly the operations of the
  * single-input kernel of {@link VectorTensorOps} in the same order: {@code dotBlocks} for Q8_0, {@code dotQ4_0},
  * {@code dotElements} for F32 and BF16, {@code dotF16}. So every output is {@link TensorOps#dotRow}'s, bit for bit,
- * whatever the batch around it: a request served in a batch gives what it gives alone. A row's later groups
- * read it again from L1. Types without a kernel here (the k-quants, Q4_1, Q5_0, Q5_1, and Q8_0 and Q4_0 below 16
- * lanes) take each row's inputs one after another through the single-input kernel: still one read from memory per
- * row, the arithmetic per input unchanged.
+ * whatever the batch around it: a request served in a batch gives what it gives alone. A row's later groups read it
+ * again from L1. Types without a kernel here (the k-quants, Q4_1, Q5_0, Q5_1, and Q8_0 and Q4_0 below 16 lanes) take
+ * each row's inputs one after another through the single-row kernel: still one read from memory per row, the
+ * arithmetic per input unchanged.
+ *
+ * <p>The fused kernels read the inputs from a copy in 64-byte-aligned native memory ({@link #inputs}): a float[]'s
+ * elements start 16 bytes into the object, so every 64-byte load of a heap input spans two cache lines, and with eight
+ * inputs those split loads are half of a block's work (in cache, eight inputs ran at 0.75-0.85 the time with the
+ * aligned copy, copy included).
  *
  * <p>Written out per group size on purpose, as {@link RowStreams}: an array of accumulators or a loop over the inputs
- * inside the block loop is what C2 leaves as heap objects (DEVELOPERS.md "Speed work").
+ * inside the block loop is what C2 leaves as heap objects (DEVELOPERS.md "Speed work"). The eight-input kernels are
+ * some 750 bytecodes; C2 compiles them whole (check {@code -XX:+PrintCompilation} when changing them).
  */
 final class SharedRows {
-    /** Inputs per fused kernel call: four accumulators, two converted quant vectors and a scale stay in registers. */
-    static final int GROUP = 4;
-
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
     private static final VectorSpecies<Integer> INTS = F.withLanes(int.class);
     private static final int HALF_CHUNK = VectorTensorOps.HALF_CHUNK;
     private static final ThreadLocal<float[]> HALF_BUFFER = ThreadLocal.withInitial(() -> new float[HALF_CHUNK]);
+    /** The calling thread's aligned copy of the inputs (see {@link #inputs}), grown as needed. */
+    private static final ThreadLocal<MemorySegment> INPUTS = ThreadLocal.withInitial(() -> MemorySegment.NULL);
 
     private SharedRows() {}
 
-    /** The checks of {@link TensorOps#matmulEach}: enough inputs and outputs, each long enough, no output shared or
-     * written over an input. */
+    /**
+     * The checks of {@link TensorOps#matmulEach}: enough inputs and outputs, each long enough, no output shared or
+     * written over an input.
+     */
     static void check(Tensor w, float[][] xs, int count, float[][] outs) {
         if (count < 0 || count > xs.length || count > outs.length) {
             throw new IllegalArgumentException(count + " products with " + xs.length + " inputs and " + outs.length
@@ -70,18 +80,41 @@ final class SharedRows {
         };
     }
 
+    /** Bytes between two inputs' copies in {@link #inputs}: a row of {@code cols} floats rounded up to 64. */
+    static long inputStride(int cols) {
+        return (cols * (long) Float.BYTES + 63) & -64;
+    }
+
     /**
-     * outs[i][r] = w[r] · xs[i] for i in [0, count) and r in [start, end). {@code sums} holds each input's run sums
-     * where the type's single-row kernel folds offsets with them ({@link VectorTensorOps#sumRun}), else is null.
+     * The first {@code cols} values of each of xs[0 .. count) copied into this thread's 64-byte-aligned native buffer,
+     * {@link #inputStride} bytes apart (the exact floats: the products are unchanged), or null where the type's
+     * kernels read the heap arrays (F16 through its conversion buffer, the unfused types through dotRow).
      */
-    static void matmul(TensorOps single, Tensor w, float[][] xs, int count, float[][] outs, float[][] sums, int start,
-            int end) {
+    static MemorySegment inputs(DType type, float[][] xs, int count, int cols) {
+        if (type == DType.F16 || !fused(type)) return null;
+        long stride = inputStride(cols);
+        MemorySegment in = INPUTS.get();
+        if (in.byteSize() < stride * count) {
+            in = Arena.ofAuto().allocate(stride * count, 64);
+            INPUTS.set(in);
+        }
+        for (int i = 0; i < count; i++) MemorySegment.copy(xs[i], 0, in, ValueLayout.JAVA_FLOAT_UNALIGNED, i * stride, cols);
+        return in;
+    }
+
+    /**
+     * outs[i][r] = w[r] · xs[i] for i in [0, count) and r in [start, end). {@code in} is the inputs' aligned copy from
+     * {@link #inputs} (null where that gives none); {@code sums} holds each input's run sums where the type's
+     * single-row kernel folds offsets with them ({@link VectorTensorOps#sumRun}), else is null.
+     */
+    static void matmul(TensorOps single, Tensor w, float[][] xs, MemorySegment in, int count, float[][] outs, float[][] sums,
+            int start, int end) {
         DType type = w.type();
         if (type == DType.F16) {
             f16(w, xs, count, outs, start, end);
             return;
         }
-        if (!fused(type)) {
+        if (in == null) {
             for (int r = start; r < end; r++) {
                 for (int i = 0; i < count; i++) {
                     outs[i][r] = sums != null ? VectorTensorOps.dotRowWithSums(w, r, xs[i], 0, sums[i]) : single.dotRow(w, r, xs[i], 0);
@@ -90,24 +123,32 @@ final class SharedRows {
             return;
         }
         MemorySegment seg = w.data();
-        long rowBytes = w.rowBytes();
-        int cols = w.cols();
+        long rowBytes = w.rowBytes(), stride = inputStride(w.cols());
+        int cols = w.cols(), blocks = cols / BLOCK;
+        boolean elements = type == DType.F32 || type == DType.BF16;
         float[] lanes = VectorTensorOps.LANES.get();
         for (int r = start; r < end; r++) {
             long base = r * rowBytes;
             int i = 0;
-            for (; i + GROUP <= count; i += GROUP) {
+            for (; !elements && i + 8 <= count; i += 8) {
+                if (type == DType.Q8_0) {
+                    q8_0x8(seg, base, in, i * stride, stride, blocks, outs, i, r, lanes);
+                } else {
+                    q4_0x8(seg, base, in, i * stride, stride, blocks, outs, i, r, lanes);
+                }
+            }
+            for (; i + 4 <= count; i += 4) {
                 switch (type) {
-                    case Q8_0 -> q8_0x4(seg, base, xs, i, cols / BLOCK, outs, r, lanes);
-                    case Q4_0 -> q4_0x4(seg, base, xs, i, cols / BLOCK, outs, r, lanes);
-                    default -> elementsX4(type, seg, base, xs, i, cols, outs, r, lanes);
+                    case Q8_0 -> q8_0x4(seg, base, in, i * stride, stride, blocks, outs, i, r, lanes);
+                    case Q4_0 -> q4_0x4(seg, base, in, i * stride, stride, blocks, outs, i, r, lanes);
+                    default -> elementsX4(type, seg, base, in, i * stride, stride, cols, xs, outs, i, r, lanes);
                 }
             }
             if (i + 2 <= count) {
                 switch (type) {
-                    case Q8_0 -> q8_0x2(seg, base, xs, i, cols / BLOCK, outs, r, lanes);
-                    case Q4_0 -> q4_0x2(seg, base, xs, i, cols / BLOCK, outs, r, lanes);
-                    default -> elementsX2(type, seg, base, xs, i, cols, outs, r, lanes);
+                    case Q8_0 -> q8_0x2(seg, base, in, i * stride, stride, blocks, outs, i, r, lanes);
+                    case Q4_0 -> q4_0x2(seg, base, in, i * stride, stride, blocks, outs, i, r, lanes);
+                    default -> elementsX2(type, seg, base, in, i * stride, stride, cols, xs, outs, i, r, lanes);
                 }
                 i += 2;
             }
@@ -115,20 +156,67 @@ final class SharedRows {
         }
     }
 
-    /** As {@code VectorTensorOps.dotBlocks} for Q8_0 at 16 lanes, for inputs xs[i .. i + 4). */
-    private static void q8_0x4(MemorySegment seg, long base, float[][] xs, int i, int blocks, float[][] outs, int r, float[] lanes) {
-        float[] x0 = xs[i], x1 = xs[i + 1], x2 = xs[i + 2], x3 = xs[i + 3];
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+    /*
+     * The kernels below: inputs i .. i + g of the group at bytes at, at + stride, ... of the aligned copy; outputs to
+     * outs[i + k][r]. Per input, the single-input kernel's operations in its order; each accumulator's lanes summed in
+     * index order (VectorMath.sum, as the single-input kernels sum theirs).
+     */
+
+    /**
+     * As {@code VectorTensorOps.dotBlocks} for Q8_0 at 16 lanes (q · x per 16-lane half: a multiply, then a fused
+     * multiply-add; then a fused multiply-add by the block's scale into the accumulator), for eight inputs: each block's
+     * conversion (two widenings, two int-to-float conversions and the scale's) serves all eight.
+     */
+    private static void q8_0x8(MemorySegment seg, long base, MemorySegment in, long at, long stride, int blocks, float[][] outs,
+            int i, int r, float[] lanes) {
+        long x0 = at, x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride, x4 = x3 + stride, x5 = x4 + stride, x6 = x5 + stride, x7 = x6 + stride;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int b = 0; b < blocks; b++) {
-            long block = base + (long) b * 34;
-            int xb = b * BLOCK;
+            long block = base + (long) b * 34, xb = (long) b * BLOCK * Float.BYTES;
             FloatVector lo = (FloatVector) ByteVector.fromMemorySegment(BYTES, seg, block + 2, LE).convertShape(VectorOperators.B2F, F, 0);
             FloatVector hi = (FloatVector) ByteVector.fromMemorySegment(BYTES, seg, block + 18, LE).convertShape(VectorOperators.B2F, F, 0);
             FloatVector d = FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block));
-            a0 = hi.fma(FloatVector.fromArray(F, x0, xb + L), lo.mul(FloatVector.fromArray(F, x0, xb))).fma(d, a0);
-            a1 = hi.fma(FloatVector.fromArray(F, x1, xb + L), lo.mul(FloatVector.fromArray(F, x1, xb))).fma(d, a1);
-            a2 = hi.fma(FloatVector.fromArray(F, x2, xb + L), lo.mul(FloatVector.fromArray(F, x2, xb))).fma(d, a2);
-            a3 = hi.fma(FloatVector.fromArray(F, x3, xb + L), lo.mul(FloatVector.fromArray(F, x3, xb))).fma(d, a3);
+            a0 = hi.fma(FloatVector.fromMemorySegment(F, in, x0 + xb + 4 * L, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x0 + xb, LE))).fma(d, a0);
+            a1 = hi.fma(FloatVector.fromMemorySegment(F, in, x1 + xb + 4 * L, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x1 + xb, LE))).fma(d, a1);
+            a2 = hi.fma(FloatVector.fromMemorySegment(F, in, x2 + xb + 4 * L, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x2 + xb, LE))).fma(d, a2);
+            a3 = hi.fma(FloatVector.fromMemorySegment(F, in, x3 + xb + 4 * L, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x3 + xb, LE))).fma(d, a3);
+            a4 = hi.fma(FloatVector.fromMemorySegment(F, in, x4 + xb + 4 * L, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x4 + xb, LE))).fma(d, a4);
+            a5 = hi.fma(FloatVector.fromMemorySegment(F, in, x5 + xb + 4 * L, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x5 + xb, LE))).fma(d, a5);
+            a6 = hi.fma(FloatVector.fromMemorySegment(F, in, x6 + xb + 4 * L, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x6 + xb, LE))).fma(d, a6);
+            a7 = hi.fma(FloatVector.fromMemorySegment(F, in, x7 + xb + 4 * L, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x7 + xb, LE))).fma(d, a7);
+        }
+        a0.intoArray(lanes, 0);
+        outs[i][r] = VectorMath.sum(lanes);
+        a1.intoArray(lanes, 0);
+        outs[i + 1][r] = VectorMath.sum(lanes);
+        a2.intoArray(lanes, 0);
+        outs[i + 2][r] = VectorMath.sum(lanes);
+        a3.intoArray(lanes, 0);
+        outs[i + 3][r] = VectorMath.sum(lanes);
+        a4.intoArray(lanes, 0);
+        outs[i + 4][r] = VectorMath.sum(lanes);
+        a5.intoArray(lanes, 0);
+        outs[i + 5][r] = VectorMath.sum(lanes);
+        a6.intoArray(lanes, 0);
+        outs[i + 6][r] = VectorMath.sum(lanes);
+        a7.intoArray(lanes, 0);
+        outs[i + 7][r] = VectorMath.sum(lanes);
+    }
+
+    /** {@link #q8_0x8} for four inputs. */
+    private static void q8_0x4(MemorySegment seg, long base, MemorySegment in, long at, long stride, int blocks, float[][] outs,
+            int i, int r, float[] lanes) {
+        long x0 = at, x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * 34, xb = (long) b * BLOCK * Float.BYTES;
+            FloatVector lo = (FloatVector) ByteVector.fromMemorySegment(BYTES, seg, block + 2, LE).convertShape(VectorOperators.B2F, F, 0);
+            FloatVector hi = (FloatVector) ByteVector.fromMemorySegment(BYTES, seg, block + 18, LE).convertShape(VectorOperators.B2F, F, 0);
+            FloatVector d = FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block));
+            a0 = hi.fma(FloatVector.fromMemorySegment(F, in, x0 + xb + 4 * L, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x0 + xb, LE))).fma(d, a0);
+            a1 = hi.fma(FloatVector.fromMemorySegment(F, in, x1 + xb + 4 * L, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x1 + xb, LE))).fma(d, a1);
+            a2 = hi.fma(FloatVector.fromMemorySegment(F, in, x2 + xb + 4 * L, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x2 + xb, LE))).fma(d, a2);
+            a3 = hi.fma(FloatVector.fromMemorySegment(F, in, x3 + xb + 4 * L, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x3 + xb, LE))).fma(d, a3);
         }
         a0.intoArray(lanes, 0);
         outs[i][r] = VectorMath.sum(lanes);
@@ -140,66 +228,18 @@ final class SharedRows {
         outs[i + 3][r] = VectorMath.sum(lanes);
     }
 
-    /** {@link #q8_0x4} for two inputs. */
-    private static void q8_0x2(MemorySegment seg, long base, float[][] xs, int i, int blocks, float[][] outs, int r, float[] lanes) {
-        float[] x0 = xs[i], x1 = xs[i + 1];
+    /** {@link #q8_0x8} for two inputs. */
+    private static void q8_0x2(MemorySegment seg, long base, MemorySegment in, long at, long stride, int blocks, float[][] outs,
+            int i, int r, float[] lanes) {
+        long x0 = at, x1 = x0 + stride;
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int b = 0; b < blocks; b++) {
-            long block = base + (long) b * 34;
-            int xb = b * BLOCK;
+            long block = base + (long) b * 34, xb = (long) b * BLOCK * Float.BYTES;
             FloatVector lo = (FloatVector) ByteVector.fromMemorySegment(BYTES, seg, block + 2, LE).convertShape(VectorOperators.B2F, F, 0);
             FloatVector hi = (FloatVector) ByteVector.fromMemorySegment(BYTES, seg, block + 18, LE).convertShape(VectorOperators.B2F, F, 0);
             FloatVector d = FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block));
-            a0 = hi.fma(FloatVector.fromArray(F, x0, xb + L), lo.mul(FloatVector.fromArray(F, x0, xb))).fma(d, a0);
-            a1 = hi.fma(FloatVector.fromArray(F, x1, xb + L), lo.mul(FloatVector.fromArray(F, x1, xb))).fma(d, a1);
-        }
-        a0.intoArray(lanes, 0);
-        outs[i][r] = VectorMath.sum(lanes);
-        a1.intoArray(lanes, 0);
-        outs[i + 1][r] = VectorMath.sum(lanes);
-    }
-
-    /** As {@code VectorTensorOps.dotQ4_0}: one 16-byte load per block widened to int lanes, both nibbles from it. */
-    private static void q4_0x4(MemorySegment seg, long base, float[][] xs, int i, int blocks, float[][] outs, int r, float[] lanes) {
-        float[] x0 = xs[i], x1 = xs[i + 1], x2 = xs[i + 2], x3 = xs[i + 3];
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0; b < blocks; b++) {
-            long block = base + (long) b * 18;
-            int xb = b * BLOCK;
-            IntVector q = (IntVector) ByteVector.fromMemorySegment(BYTES, seg, block + 2, LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-            FloatVector lo = (FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
-            FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
-            FloatVector d = FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block));
-            a0 = hi.fma(FloatVector.fromArray(F, x0, xb + 16), lo.mul(FloatVector.fromArray(F, x0, xb))).fma(d, a0);
-            a1 = hi.fma(FloatVector.fromArray(F, x1, xb + 16), lo.mul(FloatVector.fromArray(F, x1, xb))).fma(d, a1);
-            a2 = hi.fma(FloatVector.fromArray(F, x2, xb + 16), lo.mul(FloatVector.fromArray(F, x2, xb))).fma(d, a2);
-            a3 = hi.fma(FloatVector.fromArray(F, x3, xb + 16), lo.mul(FloatVector.fromArray(F, x3, xb))).fma(d, a3);
-        }
-        a0.intoArray(lanes, 0);
-        outs[i][r] = VectorMath.sum(lanes);
-        a1.intoArray(lanes, 0);
-        outs[i + 1][r] = VectorMath.sum(lanes);
-        a2.intoArray(lanes, 0);
-        outs[i + 2][r] = VectorMath.sum(lanes);
-        a3.intoArray(lanes, 0);
-        outs[i + 3][r] = VectorMath.sum(lanes);
-    }
-
-    /** {@link #q4_0x4} for two inputs. */
-    private static void q4_0x2(MemorySegment seg, long base, float[][] xs, int i, int blocks, float[][] outs, int r, float[] lanes) {
-        float[] x0 = xs[i], x1 = xs[i + 1];
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        for (int b = 0; b < blocks; b++) {
-            long block = base + (long) b * 18;
-            int xb = b * BLOCK;
-            IntVector q = (IntVector) ByteVector.fromMemorySegment(BYTES, seg, block + 2, LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-            FloatVector lo = (FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
-            FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
-            FloatVector d = FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block));
-            a0 = hi.fma(FloatVector.fromArray(F, x0, xb + 16), lo.mul(FloatVector.fromArray(F, x0, xb))).fma(d, a0);
-            a1 = hi.fma(FloatVector.fromArray(F, x1, xb + 16), lo.mul(FloatVector.fromArray(F, x1, xb))).fma(d, a1);
+            a0 = hi.fma(FloatVector.fromMemorySegment(F, in, x0 + xb + 4 * L, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x0 + xb, LE))).fma(d, a0);
+            a1 = hi.fma(FloatVector.fromMemorySegment(F, in, x1 + xb + 4 * L, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x1 + xb, LE))).fma(d, a1);
         }
         a0.intoArray(lanes, 0);
         outs[i][r] = VectorMath.sum(lanes);
@@ -208,68 +248,160 @@ final class SharedRows {
     }
 
     /**
-     * As {@code VectorTensorOps.dotElements} (F32, BF16) for inputs xs[i .. i + 4): two accumulators per input over
-     * 2L elements a step, one more step of L, their sum in lane order, then the scalar tail.
+     * As {@code VectorTensorOps.dotQ4_0} for eight inputs: one 16-byte load per block widened to int lanes, both
+     * nibbles from it; the unpacking (masks or shifts, subtractions, conversions) serves all eight.
      */
-    private static void elementsX4(DType type, MemorySegment seg, long base, float[][] xs, int i, int n, float[][] outs, int r,
-            float[] lanes) {
-        float[] x0 = xs[i], x1 = xs[i + 1], x2 = xs[i + 2], x3 = xs[i + 3];
+    private static void q4_0x8(MemorySegment seg, long base, MemorySegment in, long at, long stride, int blocks, float[][] outs,
+            int i, int r, float[] lanes) {
+        long x0 = at, x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride, x4 = x3 + stride, x5 = x4 + stride, x6 = x5 + stride, x7 = x6 + stride;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * 18, xb = (long) b * BLOCK * Float.BYTES;
+            IntVector q = (IntVector) ByteVector.fromMemorySegment(BYTES, seg, block + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            FloatVector lo = (FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+            FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
+            FloatVector d = FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block));
+            a0 = hi.fma(FloatVector.fromMemorySegment(F, in, x0 + xb + 64, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x0 + xb, LE))).fma(d, a0);
+            a1 = hi.fma(FloatVector.fromMemorySegment(F, in, x1 + xb + 64, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x1 + xb, LE))).fma(d, a1);
+            a2 = hi.fma(FloatVector.fromMemorySegment(F, in, x2 + xb + 64, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x2 + xb, LE))).fma(d, a2);
+            a3 = hi.fma(FloatVector.fromMemorySegment(F, in, x3 + xb + 64, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x3 + xb, LE))).fma(d, a3);
+            a4 = hi.fma(FloatVector.fromMemorySegment(F, in, x4 + xb + 64, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x4 + xb, LE))).fma(d, a4);
+            a5 = hi.fma(FloatVector.fromMemorySegment(F, in, x5 + xb + 64, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x5 + xb, LE))).fma(d, a5);
+            a6 = hi.fma(FloatVector.fromMemorySegment(F, in, x6 + xb + 64, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x6 + xb, LE))).fma(d, a6);
+            a7 = hi.fma(FloatVector.fromMemorySegment(F, in, x7 + xb + 64, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x7 + xb, LE))).fma(d, a7);
+        }
+        a0.intoArray(lanes, 0);
+        outs[i][r] = VectorMath.sum(lanes);
+        a1.intoArray(lanes, 0);
+        outs[i + 1][r] = VectorMath.sum(lanes);
+        a2.intoArray(lanes, 0);
+        outs[i + 2][r] = VectorMath.sum(lanes);
+        a3.intoArray(lanes, 0);
+        outs[i + 3][r] = VectorMath.sum(lanes);
+        a4.intoArray(lanes, 0);
+        outs[i + 4][r] = VectorMath.sum(lanes);
+        a5.intoArray(lanes, 0);
+        outs[i + 5][r] = VectorMath.sum(lanes);
+        a6.intoArray(lanes, 0);
+        outs[i + 6][r] = VectorMath.sum(lanes);
+        a7.intoArray(lanes, 0);
+        outs[i + 7][r] = VectorMath.sum(lanes);
+    }
+
+    /** {@link #q4_0x8} for four inputs. */
+    private static void q4_0x4(MemorySegment seg, long base, MemorySegment in, long at, long stride, int blocks, float[][] outs,
+            int i, int r, float[] lanes) {
+        long x0 = at, x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * 18, xb = (long) b * BLOCK * Float.BYTES;
+            IntVector q = (IntVector) ByteVector.fromMemorySegment(BYTES, seg, block + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            FloatVector lo = (FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+            FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
+            FloatVector d = FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block));
+            a0 = hi.fma(FloatVector.fromMemorySegment(F, in, x0 + xb + 64, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x0 + xb, LE))).fma(d, a0);
+            a1 = hi.fma(FloatVector.fromMemorySegment(F, in, x1 + xb + 64, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x1 + xb, LE))).fma(d, a1);
+            a2 = hi.fma(FloatVector.fromMemorySegment(F, in, x2 + xb + 64, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x2 + xb, LE))).fma(d, a2);
+            a3 = hi.fma(FloatVector.fromMemorySegment(F, in, x3 + xb + 64, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x3 + xb, LE))).fma(d, a3);
+        }
+        a0.intoArray(lanes, 0);
+        outs[i][r] = VectorMath.sum(lanes);
+        a1.intoArray(lanes, 0);
+        outs[i + 1][r] = VectorMath.sum(lanes);
+        a2.intoArray(lanes, 0);
+        outs[i + 2][r] = VectorMath.sum(lanes);
+        a3.intoArray(lanes, 0);
+        outs[i + 3][r] = VectorMath.sum(lanes);
+    }
+
+    /** {@link #q4_0x8} for two inputs. */
+    private static void q4_0x2(MemorySegment seg, long base, MemorySegment in, long at, long stride, int blocks, float[][] outs,
+            int i, int r, float[] lanes) {
+        long x0 = at, x1 = x0 + stride;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * 18, xb = (long) b * BLOCK * Float.BYTES;
+            IntVector q = (IntVector) ByteVector.fromMemorySegment(BYTES, seg, block + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            FloatVector lo = (FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+            FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
+            FloatVector d = FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block));
+            a0 = hi.fma(FloatVector.fromMemorySegment(F, in, x0 + xb + 64, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x0 + xb, LE))).fma(d, a0);
+            a1 = hi.fma(FloatVector.fromMemorySegment(F, in, x1 + xb + 64, LE), lo.mul(FloatVector.fromMemorySegment(F, in, x1 + xb, LE))).fma(d, a1);
+        }
+        a0.intoArray(lanes, 0);
+        outs[i][r] = VectorMath.sum(lanes);
+        a1.intoArray(lanes, 0);
+        outs[i + 1][r] = VectorMath.sum(lanes);
+    }
+
+    /**
+     * As {@code VectorTensorOps.dotElements} (F32, BF16) for four inputs: two accumulators per input over 2L elements
+     * a step, one more step of L, their sum in lane order, then the scalar tail from the heap input.
+     */
+    private static void elementsX4(DType type, MemorySegment seg, long base, MemorySegment in, long at, long stride, int n,
+            float[][] xs, float[][] outs, int i, int r, float[] lanes) {
+        long x0 = at, x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride;
         int bytes = type.bytesPerBlock();
         FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
         int e = 0;
         for (; e <= n - 2 * L; e += 2 * L) {
-            long at = base + (long) e * bytes;
-            FloatVector w0 = VectorDecoders.elements(type, seg, at), w1 = VectorDecoders.elements(type, seg, at + (long) L * bytes);
-            a0 = w0.fma(FloatVector.fromArray(F, x0, e), a0);
-            b0 = w1.fma(FloatVector.fromArray(F, x0, e + L), b0);
-            a1 = w0.fma(FloatVector.fromArray(F, x1, e), a1);
-            b1 = w1.fma(FloatVector.fromArray(F, x1, e + L), b1);
-            a2 = w0.fma(FloatVector.fromArray(F, x2, e), a2);
-            b2 = w1.fma(FloatVector.fromArray(F, x2, e + L), b2);
-            a3 = w0.fma(FloatVector.fromArray(F, x3, e), a3);
-            b3 = w1.fma(FloatVector.fromArray(F, x3, e + L), b3);
+            long w = base + (long) e * bytes, xe = (long) e * Float.BYTES;
+            FloatVector w0 = VectorDecoders.elements(type, seg, w), w1 = VectorDecoders.elements(type, seg, w + (long) L * bytes);
+            a0 = w0.fma(FloatVector.fromMemorySegment(F, in, x0 + xe, LE), a0);
+            b0 = w1.fma(FloatVector.fromMemorySegment(F, in, x0 + xe + 4 * L, LE), b0);
+            a1 = w0.fma(FloatVector.fromMemorySegment(F, in, x1 + xe, LE), a1);
+            b1 = w1.fma(FloatVector.fromMemorySegment(F, in, x1 + xe + 4 * L, LE), b1);
+            a2 = w0.fma(FloatVector.fromMemorySegment(F, in, x2 + xe, LE), a2);
+            b2 = w1.fma(FloatVector.fromMemorySegment(F, in, x2 + xe + 4 * L, LE), b2);
+            a3 = w0.fma(FloatVector.fromMemorySegment(F, in, x3 + xe, LE), a3);
+            b3 = w1.fma(FloatVector.fromMemorySegment(F, in, x3 + xe + 4 * L, LE), b3);
         }
         for (; e <= n - L; e += L) {
+            long xe = (long) e * Float.BYTES;
             FloatVector w0 = VectorDecoders.elements(type, seg, base + (long) e * bytes);
-            a0 = w0.fma(FloatVector.fromArray(F, x0, e), a0);
-            a1 = w0.fma(FloatVector.fromArray(F, x1, e), a1);
-            a2 = w0.fma(FloatVector.fromArray(F, x2, e), a2);
-            a3 = w0.fma(FloatVector.fromArray(F, x3, e), a3);
+            a0 = w0.fma(FloatVector.fromMemorySegment(F, in, x0 + xe, LE), a0);
+            a1 = w0.fma(FloatVector.fromMemorySegment(F, in, x1 + xe, LE), a1);
+            a2 = w0.fma(FloatVector.fromMemorySegment(F, in, x2 + xe, LE), a2);
+            a3 = w0.fma(FloatVector.fromMemorySegment(F, in, x3 + xe, LE), a3);
         }
         a0.add(b0).intoArray(lanes, 0);
-        outs[i][r] = elementTail(type, seg, base, x0, e, n, VectorMath.sum(lanes));
+        outs[i][r] = elementTail(type, seg, base, xs[i], e, n, VectorMath.sum(lanes));
         a1.add(b1).intoArray(lanes, 0);
-        outs[i + 1][r] = elementTail(type, seg, base, x1, e, n, VectorMath.sum(lanes));
+        outs[i + 1][r] = elementTail(type, seg, base, xs[i + 1], e, n, VectorMath.sum(lanes));
         a2.add(b2).intoArray(lanes, 0);
-        outs[i + 2][r] = elementTail(type, seg, base, x2, e, n, VectorMath.sum(lanes));
+        outs[i + 2][r] = elementTail(type, seg, base, xs[i + 2], e, n, VectorMath.sum(lanes));
         a3.add(b3).intoArray(lanes, 0);
-        outs[i + 3][r] = elementTail(type, seg, base, x3, e, n, VectorMath.sum(lanes));
+        outs[i + 3][r] = elementTail(type, seg, base, xs[i + 3], e, n, VectorMath.sum(lanes));
     }
 
     /** {@link #elementsX4} for two inputs. */
-    private static void elementsX2(DType type, MemorySegment seg, long base, float[][] xs, int i, int n, float[][] outs, int r,
-            float[] lanes) {
-        float[] x0 = xs[i], x1 = xs[i + 1];
+    private static void elementsX2(DType type, MemorySegment seg, long base, MemorySegment in, long at, long stride, int n,
+            float[][] xs, float[][] outs, int i, int r, float[] lanes) {
+        long x0 = at, x1 = x0 + stride;
         int bytes = type.bytesPerBlock();
         FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0;
         int e = 0;
         for (; e <= n - 2 * L; e += 2 * L) {
-            long at = base + (long) e * bytes;
-            FloatVector w0 = VectorDecoders.elements(type, seg, at), w1 = VectorDecoders.elements(type, seg, at + (long) L * bytes);
-            a0 = w0.fma(FloatVector.fromArray(F, x0, e), a0);
-            b0 = w1.fma(FloatVector.fromArray(F, x0, e + L), b0);
-            a1 = w0.fma(FloatVector.fromArray(F, x1, e), a1);
-            b1 = w1.fma(FloatVector.fromArray(F, x1, e + L), b1);
+            long w = base + (long) e * bytes, xe = (long) e * Float.BYTES;
+            FloatVector w0 = VectorDecoders.elements(type, seg, w), w1 = VectorDecoders.elements(type, seg, w + (long) L * bytes);
+            a0 = w0.fma(FloatVector.fromMemorySegment(F, in, x0 + xe, LE), a0);
+            b0 = w1.fma(FloatVector.fromMemorySegment(F, in, x0 + xe + 4 * L, LE), b0);
+            a1 = w0.fma(FloatVector.fromMemorySegment(F, in, x1 + xe, LE), a1);
+            b1 = w1.fma(FloatVector.fromMemorySegment(F, in, x1 + xe + 4 * L, LE), b1);
         }
         for (; e <= n - L; e += L) {
+            long xe = (long) e * Float.BYTES;
             FloatVector w0 = VectorDecoders.elements(type, seg, base + (long) e * bytes);
-            a0 = w0.fma(FloatVector.fromArray(F, x0, e), a0);
-            a1 = w0.fma(FloatVector.fromArray(F, x1, e), a1);
+            a0 = w0.fma(FloatVector.fromMemorySegment(F, in, x0 + xe, LE), a0);
+            a1 = w0.fma(FloatVector.fromMemorySegment(F, in, x1 + xe, LE), a1);
         }
         a0.add(b0).intoArray(lanes, 0);
-        outs[i][r] = elementTail(type, seg, base, x0, e, n, VectorMath.sum(lanes));
+        outs[i][r] = elementTail(type, seg, base, xs[i], e, n, VectorMath.sum(lanes));
         a1.add(b1).intoArray(lanes, 0);
-        outs[i + 1][r] = elementTail(type, seg, base, x1, e, n, VectorMath.sum(lanes));
+        outs[i + 1][r] = elementTail(type, seg, base, xs[i + 1], e, n, VectorMath.sum(lanes));
     }
 
     /** {@code sum} plus the elements [from, n) of the row times x, one at a time (dotElements' scalar tail). */
@@ -291,7 +423,7 @@ final class SharedRows {
         float[] sums = new float[count];
         for (int r = start; r < end; r++) {
             long base = r * rowBytes;
-            java.util.Arrays.fill(sums, 0f);
+            Arrays.fill(sums, 0f);
             for (int c = 0; c < cols; c += HALF_CHUNK) {
                 int len = Math.min(HALF_CHUNK, cols - c);
                 long at = base + 2L * c;

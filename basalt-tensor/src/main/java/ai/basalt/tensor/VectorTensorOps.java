@@ -128,8 +128,9 @@ final class VectorTensorOps implements TensorOps {
             for (int i = 0; i < count; i++) sums[i] = runSums(xs[i], 0, w.cols(), run, new float[0]);
         }
         float[][] inputSums = sums;
+        MemorySegment in = SharedRows.inputs(w.type(), xs, count, w.cols());
         Parallel.forRowChunks(w.rows(), (long) w.cols() * count, MIN_CHUNK_ROWS,
-                (start, end) -> SharedRows.matmul(this, w, xs, count, outs, inputSums, start, end));
+                (start, end) -> SharedRows.matmul(this, w, xs, in, count, outs, inputSums, start, end));
     }
 
     /** The fewest rows of a chunk of the one-input product ({@link Parallel#forRowChunks}): four per stream. */

@@ -80,10 +80,10 @@ class JitTierDeterminismTest {
             float[] x2 = x.clone(), x3 = new float[cols];
             for (int i = 0; i < cols; i++) x3[i] = (float) rnd.nextGaussian();
             Function<float[], float[]> products = in -> {
-                float[] out = new float[6 * rows];
+                float[] out = new float[8 * rows];
                 OPS.matmul(w, in, out);
                 for (int r = 0; r < rows; r++) out[rows + r] = OPS.dotRow(w, r, in, 0);
-                // three and four inputs at once (groups of four, two and one), the first three of them in
+                // three and four inputs at once (groups of four, two and one)
                 float[][] outs = new float[4][rows];
                 OPS.matmulEach(w, new float[][] {in, x3, x2}, 3, outs);
                 System.arraycopy(outs[0], 0, out, 2 * rows, rows);
@@ -91,6 +91,12 @@ class JitTierDeterminismTest {
                 OPS.matmulEach(w, new float[][] {x3, x2, x3, in}, 4, outs);
                 System.arraycopy(outs[3], 0, out, 4 * rows, rows);
                 System.arraycopy(outs[0], 0, out, 5 * rows, rows);
+                // nine inputs (a group of eight, then one), the input in the middle of the eight
+                float[][] nine = {x2, x3, x2, x3, in, x3, x2, x3, x2};
+                float[][] outs9 = new float[9][rows];
+                OPS.matmulEach(w, nine, 9, outs9);
+                System.arraycopy(outs9[4], 0, out, 6 * rows, rows);
+                System.arraycopy(outs9[8], 0, out, 7 * rows, rows);
                 return out;
             };
             float[] cold = products.apply(x);
