@@ -1,5 +1,7 @@
 package ai.basalt.generate;
 
+import ai.basalt.generate.constrain.ConstrainedChain;
+import ai.basalt.generate.constrain.TokenConstraint;
 import ai.basalt.generate.sampling.SamplerChain;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
@@ -22,6 +24,8 @@ public final class SequenceGenerator {
     private final GenerationParams params;
     private final TokenListener listener;
     private final SamplerChain chain;
+    /** The chain under a constraint (structured output), or null. */
+    private final ConstrainedChain constrained;
     private final TokenDecoder decoder;
     private final StopStringFilter filter;
     private final int eos;
@@ -41,11 +45,21 @@ public final class SequenceGenerator {
      */
     public SequenceGenerator(LanguageModel model, InferenceState state, List<Integer> history, GenerationParams params,
             TokenListener listener, boolean startsText) {
+        this(model, state, history, params, listener, startsText, null);
+    }
+
+    /**
+     * A generation whose tokens obey {@code constraint} (null: none): it masks the logits before each draw, and its
+     * end tokens should be the ones that end this generation (EOS and {@code params.stopTokens()}).
+     */
+    public SequenceGenerator(LanguageModel model, InferenceState state, List<Integer> history, GenerationParams params,
+            TokenListener listener, boolean startsText, TokenConstraint constraint) {
         this.model = model;
         this.state = state;
         this.params = params;
         this.listener = listener;
         this.chain = SamplerChain.of(params.sampling());
+        this.constrained = constraint == null ? null : new ConstrainedChain(chain, constraint);
         for (int t : history) chain.accept(t);
         this.position = history.size();
         this.decoder = startsText ? model.tokenizer().newStreamingDecoder() : model.tokenizer().newContinuationDecoder();
@@ -80,8 +94,14 @@ public final class SequenceGenerator {
      * generation has ended (see {@link #finish}).
      */
     public int next(float[] logits) {
-        int token = chain.sample(logits);
-        chain.accept(token);
+        int token;
+        if (constrained != null) {
+            token = constrained.sample(logits);
+            constrained.accept(token);
+        } else {
+            token = chain.sample(logits);
+            chain.accept(token);
+        }
         listener.onToken(token);
         if (token == eos || params.stopTokens().contains(token)) {
             reason = StopReason.END_OF_SEQUENCE;

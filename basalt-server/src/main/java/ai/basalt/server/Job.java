@@ -2,6 +2,7 @@ package ai.basalt.server;
 
 import ai.basalt.generate.GenerationParams;
 import ai.basalt.generate.GenerationResult;
+import ai.basalt.generate.constrain.TokenConstraint;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -10,9 +11,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param prompt    the prompt's token ids (BOS included where the model wants it)
  * @param params    sampling, token budget and stops
  * @param listener  where text, the end and failures go (called on the scheduler's thread)
- * @param cancelled set when the client has gone: the job ends at its next token
+ * @param constraint what the output must be (structured output), or null
+ * @param cancelled  set when the client has gone: the job ends at its next token
  */
-public record Job(int[] prompt, GenerationParams params, Listener listener, AtomicBoolean cancelled) {
+public record Job(int[] prompt, GenerationParams params, Listener listener, TokenConstraint constraint, AtomicBoolean cancelled) {
 
     /** Receives one job's output. Exactly one of {@link #onDone} and {@link #onError} ends it. */
     public interface Listener {
@@ -27,6 +29,6 @@ public record Job(int[] prompt, GenerationParams params, Listener listener, Atom
     }
 
     public Job(int[] prompt, GenerationParams params, Listener listener) {
-        this(prompt, params, listener, new AtomicBoolean());
+        this(prompt, params, listener, null, new AtomicBoolean());
     }
 }

@@ -2,6 +2,8 @@ package ai.basalt.server;
 
 import ai.basalt.generate.GenerationParams;
 import ai.basalt.generate.GenerationResult;
+import ai.basalt.generate.constrain.JsonGrammar;
+import ai.basalt.generate.constrain.TokenConstraint;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
@@ -23,8 +25,8 @@ public final class JobStream implements Job.Listener {
     private final Job job;
     private final int promptTokens;
 
-    private JobStream(int[] prompt, GenerationParams params) {
-        this.job = new Job(prompt, params, this);
+    private JobStream(int[] prompt, GenerationParams params, TokenConstraint constraint) {
+        this.job = new Job(prompt, params, this, constraint, new java.util.concurrent.atomic.AtomicBoolean());
         this.promptTokens = prompt.length;
     }
 
@@ -34,6 +36,11 @@ public final class JobStream implements Job.Listener {
      * @throws ApiException 400 when the prompt does not fit the context, 429 when the model's queue is full
      */
     public static JobStream start(ServedModel model, int[] prompt, GenerationParams params, Integer maxTokens) {
+        return start(model, prompt, params, maxTokens, null);
+    }
+
+    /** As {@link #start(ServedModel, int[], GenerationParams, Integer)}, the output held to {@code grammar} (null: free). */
+    public static JobStream start(ServedModel model, int[] prompt, GenerationParams params, Integer maxTokens, JsonGrammar grammar) {
         int context = model.contextLength();
         if (prompt.length == 0) throw ApiException.badRequest("the prompt is empty");
         if (prompt.length >= context) {
@@ -44,7 +51,7 @@ public final class JobStream implements Job.Listener {
         int room = context - prompt.length;
         int budget = maxTokens == null ? room : Math.min(maxTokens, room);
         GenerationParams p = new GenerationParams(params.sampling(), budget, params.stop(), params.stopTokens());
-        JobStream s = new JobStream(prompt, p);
+        JobStream s = new JobStream(prompt, p, grammar == null ? null : model.constraint(grammar, p));
         model.scheduler().submit(s.job);
         return s;
     }

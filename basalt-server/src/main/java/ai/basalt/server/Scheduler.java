@@ -132,7 +132,7 @@ public final class Scheduler implements AutoCloseable {
             InferenceState state = freeStates.isEmpty() ? model.newState(contextLength) : freeStates.pop();
             try {
                 SequenceGenerator generator = new SequenceGenerator(model, state, List.of(), job.params(),
-                        text -> job.listener().onText(text), false);
+                        text -> job.listener().onText(text), false, job.constraint());
                 int next = generator.next(generator.prefill(job.prompt()));
                 Running r = new Running(job, state, generator, next);
                 if (next < 0) {

@@ -1,6 +1,11 @@
 package ai.basalt.server;
 
+import ai.basalt.generate.GenerationParams;
 import ai.basalt.generate.chat.ChatSession;
+import ai.basalt.generate.constrain.GrammarConstraint;
+import ai.basalt.generate.constrain.JsonGrammar;
+import ai.basalt.generate.constrain.TokenConstraint;
+import ai.basalt.generate.constrain.TokenVocabulary;
 import ai.basalt.generate.chat.ChatTemplate;
 import ai.basalt.generate.chat.ChatTemplates;
 import ai.basalt.model.LanguageModel;
@@ -16,6 +21,7 @@ public final class ServedModel implements AutoCloseable {
     private final ChatTemplate template;
     private final Scheduler scheduler;
     private final Instant loadedAt = Instant.now();
+    private TokenVocabulary tokenVocabulary;
 
     ServedModel(String name, Path file, long bytes, LanguageModel model, ServerOptions options) {
         this.name = name;
@@ -59,6 +65,20 @@ public final class ServedModel implements AutoCloseable {
     /** The context a request may fill, prompt and reply together. */
     public int contextLength() {
         return scheduler.contextLength();
+    }
+
+    /** The vocabulary as constrained decoding walks it, built on first use (a few hundred milliseconds). */
+    public synchronized TokenVocabulary tokenVocabulary() {
+        if (tokenVocabulary == null) tokenVocabulary = TokenVocabulary.of(model.tokenizer());
+        return tokenVocabulary;
+    }
+
+    /** A constraint holding one generation to {@code grammar}; it may end on EOS or any of {@code params}' stop tokens. */
+    public TokenConstraint constraint(JsonGrammar grammar, GenerationParams params) {
+        java.util.Set<Integer> ends = new java.util.TreeSet<>(params.stopTokens());
+        int eos = model.tokenizer().vocabulary().eos();
+        if (eos >= 0) ends.add(eos);
+        return new GrammarConstraint(grammar, tokenVocabulary(), ends.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /**

@@ -4,6 +4,8 @@ import ai.basalt.generate.GenerationParams;
 import ai.basalt.generate.GenerationResult;
 import ai.basalt.generate.StopReason;
 import ai.basalt.generate.chat.ChatMessage;
+import ai.basalt.generate.constrain.JsonGrammar;
+import ai.basalt.generate.constrain.JsonSchemaException;
 import ai.basalt.generate.sampling.SamplingParams;
 import ai.basalt.server.ApiDialect;
 import ai.basalt.server.ApiException;
@@ -163,11 +165,11 @@ public final class OllamaApi {
         Options o = options(body);
         ServedModel model = server.models().acquire(name);
         if (messages.isEmpty()) { // Ollama loads the model and answers at once
-            respond(ctx, model, null, null, null, true, body);
+            respond(ctx, model, null, null, null, null, true, body);
             return;
         }
         int[] prompt = Prompts.chat(model, messages);
-        respond(ctx, model, prompt, Prompts.chatParams(model, o.sampling(), o.stop()), o.maxTokens(), true, body);
+        respond(ctx, model, prompt, Prompts.chatParams(model, o.sampling(), o.stop()), o.maxTokens(), o.grammar(), true, body);
     }
 
     private void generate(Context ctx) {
@@ -181,7 +183,7 @@ public final class OllamaApi {
         Options o = options(body);
         ServedModel model = server.models().acquire(name);
         if (prompt == null || prompt.isEmpty()) {
-            respond(ctx, model, null, null, null, false, body);
+            respond(ctx, model, null, null, null, null, false, body);
             return;
         }
         int[] tokens;
@@ -196,7 +198,7 @@ public final class OllamaApi {
             tokens = Prompts.chat(model, messages);
             params = Prompts.chatParams(model, o.sampling(), o.stop());
         }
-        respond(ctx, model, tokens, params, o.maxTokens(), false, body);
+        respond(ctx, model, tokens, params, o.maxTokens(), o.grammar(), false, body);
     }
 
     static List<ChatMessage> messages(JsonNode body) {
@@ -220,17 +222,14 @@ public final class OllamaApi {
         return out;
     }
 
-    private record Options(SamplingParams sampling, Integer maxTokens, List<String> stop) {}
+    private record Options(SamplingParams sampling, Integer maxTokens, List<String> stop, JsonGrammar grammar) {}
 
     private static Options options(JsonNode body) {
         JsonNode tools = body.get("tools");
         if (tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty())) {
             throw ApiException.badField("tools", "'tools' is not supported by this server yet");
         }
-        JsonNode format = body.get("format");
-        if (format != null && !format.isNull() && !(format.isTextual() && format.asText().isEmpty())) {
-            throw ApiException.badField("format", "'format' (structured output) is not supported by this server yet");
-        }
+        JsonGrammar grammar = format(body.get("format"));
         JsonNode o = Json.objectField(body, "options");
         if (o == null) o = Json.newObject();
         Integer predict = Json.integer(o, "num_predict");
@@ -239,11 +238,23 @@ public final class OllamaApi {
         for (String s : stop) if (s.isEmpty()) throw ApiException.badField("stop", "'stop' strings must not be empty");
         SamplingParams sampling = Prompts.sampling(Json.number(o, "temperature"), Json.number(o, "top_p"),
                 Json.integer(o, "top_k"), Json.number(o, "min_p"), Json.number(o, "repeat_penalty"), Json.longValue(o, "seed"), 0.8);
-        return new Options(sampling, max, stop);
+        return new Options(sampling, max, stop, grammar);
+    }
+
+    /** Ollama's {@code format}: {@code "json"} for any JSON object, a JSON Schema object for its documents. */
+    static JsonGrammar format(JsonNode format) {
+        if (format == null || format.isNull() || (format.isTextual() && format.asText().isEmpty())) return null;
+        if (format.isTextual() && format.asText().equals("json")) return JsonGrammar.anyObject();
+        if (!format.isObject()) throw ApiException.badField("format", "'format' must be \"json\" or a JSON Schema object");
+        try {
+            return JsonGrammar.fromSchema(format);
+        } catch (JsonSchemaException e) {
+            throw ApiException.badField("format", "'format': " + e.getMessage());
+        }
     }
 
     private void respond(Context ctx, ServedModel model, int[] prompt, GenerationParams params, Integer maxTokens,
-            boolean chat, JsonNode body) {
+            JsonGrammar grammar, boolean chat, JsonNode body) {
         Boolean streamField = Json.bool(body, "stream");
         boolean stream = streamField == null || streamField;
         long start = System.nanoTime();
@@ -251,7 +262,7 @@ public final class OllamaApi {
             ctx.json(done(model, chat, "", "load", 0, 0, System.nanoTime() - start, 0, 0));
             return;
         }
-        JobStream job = JobStream.start(model, prompt, params, maxTokens);
+        JobStream job = JobStream.start(model, prompt, params, maxTokens, grammar);
         if (!stream) {
             GenerationResult r = job.await();
             ctx.json(done(model, chat, r.text(), doneReason(r.stopReason()), prompt.length, r.tokens().length,

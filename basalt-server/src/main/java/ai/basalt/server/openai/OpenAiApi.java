@@ -4,6 +4,8 @@ import ai.basalt.generate.GenerationParams;
 import ai.basalt.generate.GenerationResult;
 import ai.basalt.generate.StopReason;
 import ai.basalt.generate.chat.ChatMessage;
+import ai.basalt.generate.constrain.JsonGrammar;
+import ai.basalt.generate.constrain.JsonSchemaException;
 import ai.basalt.generate.sampling.SamplingParams;
 import ai.basalt.server.ApiDialect;
 import ai.basalt.server.ApiException;
@@ -88,7 +90,7 @@ public final class OpenAiApi {
 
     /** The settings both endpoints share. */
     private record Settings(SamplingParams sampling, Integer maxTokens, List<String> stop, int n, boolean stream,
-            boolean includeUsage) {}
+            boolean includeUsage, JsonGrammar grammar) {}
 
     private static Settings settings(JsonNode body, boolean chat) {
         for (String unsupported : List.of("logprobs", "top_logprobs", "tools", "tool_choice", "functions", "suffix", "best_of")) {
@@ -97,11 +99,7 @@ public final class OpenAiApi {
                 throw ApiException.badField(unsupported, "'" + unsupported + "' is not supported by this server yet");
             }
         }
-        JsonNode format = Json.objectField(body, "response_format");
-        if (format != null && !"text".equals(Json.string(format, "type"))) {
-            throw ApiException.badField("response_format", "'response_format' of type '" + Json.string(format, "type")
-                    + "' is not supported by this server yet; only 'text'");
-        }
+        JsonGrammar grammar = responseFormat(Json.objectField(body, "response_format"));
         Integer max = Json.integer(body, "max_completion_tokens");
         String maxField = "max_completion_tokens";
         if (max == null) {
@@ -125,7 +123,33 @@ public final class OpenAiApi {
         Boolean stream = Json.bool(body, "stream");
         JsonNode streamOptions = Json.objectField(body, "stream_options");
         Boolean usage = streamOptions == null ? null : Json.bool(streamOptions, "include_usage");
-        return new Settings(sampling, max, stop, choices, stream != null && stream, usage != null && usage);
+        return new Settings(sampling, max, stop, choices, stream != null && stream, usage != null && usage, grammar);
+    }
+
+    /**
+     * The grammar {@code response_format} holds the reply to: none for {@code text}, any JSON object for
+     * {@code json_object}, the schema's documents for {@code json_schema} (enforced by constrained decoding).
+     */
+    static JsonGrammar responseFormat(JsonNode format) {
+        if (format == null) return null;
+        String type = Json.requiredString(format, "type");
+        return switch (type) {
+            case "text" -> null;
+            case "json_object" -> JsonGrammar.anyObject();
+            case "json_schema" -> {
+                JsonNode spec = Json.objectField(format, "json_schema");
+                if (spec == null) throw ApiException.badField("response_format", "'response_format.json_schema' is required for type 'json_schema'");
+                JsonNode schema = Json.objectField(spec, "schema");
+                if (schema == null) throw ApiException.badField("response_format", "'response_format.json_schema.schema' is required");
+                try {
+                    yield JsonGrammar.fromSchema(schema);
+                } catch (JsonSchemaException e) {
+                    throw ApiException.badField("response_format", "'response_format.json_schema.schema': " + e.getMessage());
+                }
+            }
+            default -> throw ApiException.badField("response_format", "'response_format.type' '" + type
+                    + "' is not one of text, json_object, json_schema");
+        };
     }
 
     private void chatCompletions(Context ctx) {
@@ -207,7 +231,7 @@ public final class OpenAiApi {
         ArrayNode choices = Json.MAPPER.createArrayNode();
         int completionTokens = 0;
         for (int i = 0; i < s.n(); i++) {
-            GenerationResult r = JobStream.start(model, prompt, withSeed(params, i), s.maxTokens()).await();
+            GenerationResult r = JobStream.start(model, prompt, withSeed(params, i), s.maxTokens(), s.grammar()).await();
             completionTokens += r.tokens().length;
             ObjectNode choice = Json.newObject();
             choice.put("index", i);
@@ -234,7 +258,7 @@ public final class OpenAiApi {
             String id, long created) {
         String object = chat ? "chat.completion.chunk" : "text_completion";
         // the first job is queued before the 200 is sent, so that a full queue or an overlong prompt still gets its status
-        JobStream first = JobStream.start(model, prompt, withSeed(params, 0), s.maxTokens());
+        JobStream first = JobStream.start(model, prompt, withSeed(params, 0), s.maxTokens(), s.grammar());
         ctx.status(200).contentType("text/event-stream");
         ctx.header("Cache-Control", "no-cache");
         OutputStream out;
@@ -246,7 +270,7 @@ public final class OpenAiApi {
         }
         int completionTokens = 0;
         for (int i = 0; i < s.n(); i++) {
-            JobStream job = i == 0 ? first : JobStream.start(model, prompt, withSeed(params, i), s.maxTokens());
+            JobStream job = i == 0 ? first : JobStream.start(model, prompt, withSeed(params, i), s.maxTokens(), s.grammar());
             if (chat && !send(out, chunk(id, object, created, model.name(), i, roleDelta(), null, s.includeUsage()))) {
                 job.cancel();
                 return;
