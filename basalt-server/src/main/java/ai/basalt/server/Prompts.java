@@ -17,8 +17,13 @@ public final class Prompts {
 
     /** The prompt tokens of a conversation, through the model's chat template, ending where the assistant speaks. */
     public static int[] chat(ServedModel model, List<ChatMessage> messages) {
+        return chat(model, messages, Map.of());
+    }
+
+    /** As {@link #chat(ServedModel, List)}, with further template variables (such as {@code tools}). */
+    public static int[] chat(ServedModel model, List<ChatMessage> messages, Map<String, Object> extra) {
         if (messages.isEmpty()) throw ApiException.badField("messages", "'messages' must hold at least one message");
-        return model.tokenizeChat(model.template().render(messages, true, Map.of()));
+        return model.tokenizeChat(model.template().render(messages, true, extra));
     }
 
     /**

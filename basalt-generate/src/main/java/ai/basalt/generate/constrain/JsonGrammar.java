@@ -104,9 +104,14 @@ public final class JsonGrammar {
      * @throws JsonSchemaException if a parameters schema is not supported; the message names the tool
      */
     public static JsonGrammar toolCall(Map<String, JsonNode> parametersByTool) {
+        return toolCall(parametersByTool, DEFAULT_MAX_WHITESPACE);
+    }
+
+    /** As {@link #toolCall(Map)}, with at most {@code maxWhitespace} whitespace bytes in a row. */
+    public static JsonGrammar toolCall(Map<String, JsonNode> parametersByTool, int maxWhitespace) {
         if (parametersByTool.isEmpty()) throw new IllegalArgumentException("a tool call needs at least one tool");
         Grammar.Builder b = new Grammar.Builder();
-        JsonRules json = new JsonRules(b, DEFAULT_MAX_WHITESPACE);
+        JsonRules json = new JsonRules(b, maxWhitespace);
         List<int[]> calls = new ArrayList<>();
         int[] comma = seq(b.literal(","), of(json.ws));
         for (var tool : parametersByTool.entrySet()) {

@@ -25,6 +25,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -90,10 +91,14 @@ public final class OpenAiApi {
 
     /** The settings both endpoints share. */
     private record Settings(SamplingParams sampling, Integer maxTokens, List<String> stop, int n, boolean stream,
-            boolean includeUsage, JsonGrammar grammar) {}
+            boolean includeUsage, JsonGrammar grammar) {
+        Settings withGrammar(JsonGrammar g) {
+            return new Settings(sampling, maxTokens, stop, n, stream, includeUsage, g);
+        }
+    }
 
     private static Settings settings(JsonNode body, boolean chat) {
-        for (String unsupported : List.of("logprobs", "top_logprobs", "tools", "tool_choice", "functions", "suffix", "best_of")) {
+        for (String unsupported : List.of("logprobs", "top_logprobs", "functions", "function_call", "suffix", "best_of")) {
             JsonNode v = body.get(unsupported);
             if (v != null && !v.isNull() && !(v.isBoolean() && !v.asBoolean())) {
                 throw ApiException.badField(unsupported, "'" + unsupported + "' is not supported by this server yet");
@@ -156,11 +161,23 @@ public final class OpenAiApi {
         ObjectNode body = Json.object(server.readBody(ctx));
         String modelName = Json.requiredString(body, "model");
         List<ChatMessage> messages = messages(body);
+        ToolCalls tools = ToolCalls.of(body);
         Settings s = settings(body, true);
+        if (tools.forced()) s = s.withGrammar(tools.grammarOrNull());
         ServedModel model = server.models().acquire(modelName);
-        int[] prompt = Prompts.chat(model, messages);
+        int[] prompt;
+        if (tools.offered() && model.model().chatTemplate().orElse("").contains("tools")) {
+            prompt = Prompts.chat(model, messages, Map.of("tools", tools.templateValue()));
+        } else if (tools.offered()) {
+            List<ChatMessage> withTools = new ArrayList<>();
+            withTools.add(tools.systemMessage());
+            withTools.addAll(messages);
+            prompt = Prompts.chat(model, withTools);
+        } else {
+            prompt = Prompts.chat(model, messages);
+        }
         GenerationParams params = Prompts.chatParams(model, s.sampling(), s.stop());
-        run(ctx, model, prompt, params, s, true);
+        run(ctx, model, prompt, params, s, tools);
     }
 
     private void completions(Context ctx) {
@@ -179,7 +196,7 @@ public final class OpenAiApi {
         Settings s = settings(body, false);
         ServedModel model = server.models().acquire(modelName);
         int[] prompt = model.tokenizePrompt(promptText);
-        run(ctx, model, prompt, Prompts.textParams(s.sampling(), s.stop()), s, false);
+        run(ctx, model, prompt, Prompts.textParams(s.sampling(), s.stop()), s, null);
     }
 
     /** The messages of a chat request: roles checked, content a string or text parts. */
@@ -201,7 +218,13 @@ public final class OpenAiApi {
                 default -> throw ApiException.badField(where + ".role", "'" + where + ".role' '" + roleNode.asText()
                         + "' is not one of system, developer, user, assistant, tool");
             };
-            out.add(new ChatMessage(role, content(m.get("content"), where + ".content")));
+            String content = content(m.get("content"), where + ".content");
+            JsonNode calls = m.get("tool_calls");
+            if (role.equals("assistant") && calls != null && calls.isArray() && !calls.isEmpty()) {
+                String asText = ToolCalls.callsAsText(calls, where + ".tool_calls");
+                content = content.isEmpty() ? asText : content + "\n" + asText;
+            }
+            out.add(new ChatMessage(role, content));
         }
         return out;
     }
@@ -221,11 +244,13 @@ public final class OpenAiApi {
         return text.toString();
     }
 
-    private void run(Context ctx, ServedModel model, int[] prompt, GenerationParams params, Settings s, boolean chat) {
+    /** @param tools the chat's tools; null for a plain completion */
+    private void run(Context ctx, ServedModel model, int[] prompt, GenerationParams params, Settings s, ToolCalls tools) {
+        boolean chat = tools != null;
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         if (s.stream()) {
-            stream(ctx, model, prompt, params, s, chat, id, created);
+            stream(ctx, model, prompt, params, s, tools, id, created);
             return;
         }
         ArrayNode choices = Json.MAPPER.createArrayNode();
@@ -235,17 +260,23 @@ public final class OpenAiApi {
             completionTokens += r.tokens().length;
             ObjectNode choice = Json.newObject();
             choice.put("index", i);
+            ObjectNode call = chat ? tools.parse(r.text()) : null;
             if (chat) {
                 ObjectNode message = Json.newObject();
                 message.put("role", "assistant");
-                message.put("content", r.text());
+                if (call != null) {
+                    message.putNull("content");
+                    message.set("tool_calls", ToolCalls.array(call));
+                } else {
+                    message.put("content", r.text());
+                }
                 message.putNull("refusal");
                 choice.set("message", message);
             } else {
                 choice.put("text", r.text());
             }
             choice.putNull("logprobs");
-            choice.put("finish_reason", finishReason(r.stopReason()));
+            choice.put("finish_reason", call != null ? "tool_calls" : finishReason(r.stopReason()));
             choices.add(choice);
         }
         ObjectNode body = envelope(id, chat ? "chat.completion" : "text_completion", created, model.name());
@@ -254,8 +285,9 @@ public final class OpenAiApi {
         ctx.json(body);
     }
 
-    private void stream(Context ctx, ServedModel model, int[] prompt, GenerationParams params, Settings s, boolean chat,
+    private void stream(Context ctx, ServedModel model, int[] prompt, GenerationParams params, Settings s, ToolCalls tools,
             String id, long created) {
+        boolean chat = tools != null;
         String object = chat ? "chat.completion.chunk" : "text_completion";
         // the first job is queued before the 200 is sent, so that a full queue or an overlong prompt still gets its status
         JobStream first = JobStream.start(model, prompt, withSeed(params, 0), s.maxTokens(), s.grammar());
@@ -275,20 +307,43 @@ public final class OpenAiApi {
                 job.cancel();
                 return;
             }
+            // with tools on offer, text that may be a call is held back until it is known to be one or not
+            StringBuilder held = chat && tools.offered() ? new StringBuilder() : null;
             while (true) {
                 JobStream.Event e = job.take();
                 if (e instanceof JobStream.Event.Text t) {
-                    ObjectNode piece = chat ? contentDelta(t.piece()) : null;
-                    ObjectNode c = chunk(id, object, created, model.name(), i, piece, null, s.includeUsage());
-                    if (!chat) ((ObjectNode) c.get("choices").get(0)).put("text", t.piece());
+                    String piece = t.piece();
+                    if (held != null) {
+                        held.append(piece);
+                        String lead = held.toString().stripLeading();
+                        if (tools.forced() || lead.isEmpty() || lead.startsWith("{")) continue;
+                        piece = held.toString();
+                        held = null;
+                    }
+                    ObjectNode c = chunk(id, object, created, model.name(), i, chat ? contentDelta(piece) : null, null, s.includeUsage());
+                    if (!chat) ((ObjectNode) c.get("choices").get(0)).put("text", piece);
                     if (!send(out, c)) {
                         job.cancel();
                         return;
                     }
                 } else if (e instanceof JobStream.Event.Done d) {
                     completionTokens += d.result().tokens().length;
+                    String finish = finishReason(d.result().stopReason());
+                    if (held != null) {
+                        ObjectNode call = tools.parse(held.toString());
+                        ObjectNode delta = Json.newObject();
+                        if (call != null) {
+                            ObjectNode streamed = call.deepCopy();
+                            streamed.put("index", 0);
+                            delta.set("tool_calls", ToolCalls.array(streamed));
+                            finish = "tool_calls";
+                        } else {
+                            delta.put("content", held.toString());
+                        }
+                        if (!held.isEmpty() && !send(out, chunk(id, object, created, model.name(), i, delta, null, s.includeUsage()))) return;
+                    }
                     ObjectNode c = chunk(id, object, created, model.name(), i, chat ? Json.newObject() : null,
-                            finishReason(d.result().stopReason()), s.includeUsage());
+                            finish, s.includeUsage());
                     if (!chat) ((ObjectNode) c.get("choices").get(0)).put("text", "");
                     if (!send(out, c)) return;
                     break;
