@@ -88,6 +88,18 @@ public interface LanguageModel extends AutoCloseable {
     }
 
     /**
+     * A sentence embedding of {@code tokens}: the final hidden states (after the output norm) averaged over the tokens
+     * and scaled to unit length, as llama.cpp's mean pooling gives for a generative model. Runs on a fresh cache of
+     * its own; the model's other states are untouched.
+     *
+     * @throws UnsupportedOperationException if this model does not give embeddings
+     * @throws IllegalArgumentException if {@code tokens} is empty or longer than the context
+     */
+    default float[] embed(int[] tokens) {
+        throw new UnsupportedOperationException(architecture() + " models do not give embeddings here");
+    }
+
+    /**
      * Runs {@code tokens} at positions {@code start}, {@code start + 1}, … (a prompt) and returns the logits after
      * the last one (the state's buffer, as {@link #forward}), or null when {@code computeLogits} is false. The
      * same as calling {@link #forward} for each token in turn, which this default does; models that can

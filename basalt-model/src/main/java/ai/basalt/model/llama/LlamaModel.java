@@ -168,6 +168,40 @@ public final class LlamaModel implements LanguageModel {
         return s.logits;
     }
 
+    /**
+     * Mean pooling of the normalized final hidden states, then unit length: the prompt runs through the layers in the
+     * prefill's batches on a cache of its own (F32), and each token's last residual is normalized as the output head
+     * sees it.
+     */
+    @Override
+    public float[] embed(int[] tokens) {
+        if (tokens.length == 0) throw new IllegalArgumentException("no tokens to embed");
+        if (tokens.length > config.contextLength()) {
+            throw new IllegalArgumentException(tokens.length + " tokens to embed, over the context of " + config.contextLength());
+        }
+        for (int token : tokens) requireInVocabulary(token);
+        LlamaState s = stateOf(newState(tokens.length, KvType.F32));
+        s.reserve(tokens.length);
+        LlamaState.Batch b = s.batch();
+        int dim = config.embeddingLength();
+        double[] sum = new double[dim];
+        float[] row = new float[dim];
+        for (int done = 0, n; done < tokens.length; done += n) {
+            n = Math.min(b.size, tokens.length - done);
+            runBatch(s, b, tokens, done, n, done);
+            for (int i = 0; i < n; i++) {
+                ops.rmsnorm(row, 0, b.x, i * dim, weights.outputNorm, dim, config.rmsEpsilon());
+                for (int d = 0; d < dim; d++) sum[d] += row[d];
+            }
+        }
+        double norm = 0;
+        for (int d = 0; d < dim; d++) norm += sum[d] * sum[d];
+        double scale = norm == 0 ? 0 : 1 / Math.sqrt(norm);
+        float[] out = new float[dim];
+        for (int d = 0; d < dim; d++) out[d] = (float) (sum[d] * scale);
+        return out;
+    }
+
     /** tokens[from .. from + n) at positions pos0 .. pos0 + n − 1 through every layer, leaving b.x as the residuals. */
     private void runBatch(LlamaState s, LlamaState.Batch b, int[] tokens, int from, int n, int pos0) {
         LlamaConfig c = config;
