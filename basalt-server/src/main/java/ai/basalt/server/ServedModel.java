@@ -67,6 +67,30 @@ public final class ServedModel implements AutoCloseable {
         return scheduler.contextLength();
     }
 
+    /**
+     * The embedding of {@code text} ({@link LanguageModel#embed}), with its token count; one at a time per model, beside
+     * the scheduler's generations.
+     *
+     * @throws ApiException 400 when the model gives no embeddings or the text is empty or over the context
+     */
+    public synchronized Embedding embed(String text) {
+        int[] tokens = tokenizePrompt(text);
+        if (tokens.length == 0) throw ApiException.badField("input", "cannot embed an empty input");
+        if (tokens.length > contextLength()) {
+            throw new ApiException(ApiException.Kind.BAD_REQUEST, "the input is " + tokens.length
+                    + " tokens, over the context of " + contextLength() + " tokens that model '" + name + "' serves", "input",
+                    "context_length_exceeded");
+        }
+        try {
+            return new Embedding(model.embed(tokens), tokens.length);
+        } catch (UnsupportedOperationException e) {
+            throw ApiException.badField("model", "model '" + name + "' does not give embeddings: " + e.getMessage());
+        }
+    }
+
+    /** An embedding and the tokens it took. */
+    public record Embedding(float[] vector, int tokens) {}
+
     /** The vocabulary as constrained decoding walks it, built on first use (a few hundred milliseconds). */
     public synchronized TokenVocabulary tokenVocabulary() {
         if (tokenVocabulary == null) tokenVocabulary = TokenVocabulary.of(model.tokenizer());

@@ -78,6 +78,17 @@ class OllamaClientTest {
     }
 
     @Test
+    void embedReturnsTheEnginesEmbeddings() throws Exception {
+        var result = ollama.embed(new io.github.ollama4j.models.embed.OllamaEmbedRequest(TestServer.NAME,
+                List.of("The sea was calm.", "Let there be light.")));
+        assertThat(result.getEmbeddings()).hasSize(2);
+        float[] expected = TestServer.embedding("The sea was calm.");
+        List<Double> v = result.getEmbeddings().get(0);
+        for (int i = 0; i < expected.length; i++) assertThat(v.get(i).floatValue()).isEqualTo(expected[i]);
+        assertThat(result.getEmbeddings().get(1)).isNotEqualTo(v);
+    }
+
+    @Test
     void anUnknownModelFailsWithTheServersMessage() {
         assertThatThrownBy(() -> ollama.chat(OllamaChatRequest.builder().withModel("no-such-model")
                 .withMessage(OllamaChatMessageRole.USER, "hi").build(), null))

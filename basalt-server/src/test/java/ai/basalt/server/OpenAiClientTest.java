@@ -102,6 +102,20 @@ class OpenAiClientTest {
     }
 
     @Test
+    void embeddingsAreTheEnginesInBothEncodings() {
+        float[] expected = TestServer.embedding("The sea was calm.");
+        for (var format : List.of(com.openai.models.embeddings.EmbeddingCreateParams.EncodingFormat.FLOAT,
+                com.openai.models.embeddings.EmbeddingCreateParams.EncodingFormat.BASE64)) {
+            var response = client.embeddings().create(com.openai.models.embeddings.EmbeddingCreateParams.builder()
+                    .model(TestServer.NAME).input("The sea was calm.").encodingFormat(format).build());
+            List<Float> v = response.data().get(0).embedding();
+            assertThat(v).hasSize(expected.length);
+            for (int i = 0; i < expected.length; i++) assertThat(v.get(i)).as("component %d (%s)", i, format).isEqualTo(expected[i]);
+            assertThat(response.usage().promptTokens()).isPositive();
+        }
+    }
+
+    @Test
     void anUnknownModelIsA404TheClientUnderstands() {
         assertThatThrownBy(() -> client.chat().completions().create(ChatCompletionCreateParams.builder()
                 .model(ChatModel.of("no-such-model")).addUserMessage("hi").build()))

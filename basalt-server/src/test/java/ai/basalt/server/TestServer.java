@@ -43,6 +43,13 @@ final class TestServer {
         }
     }
 
+    /** The engine's own embedding of {@code text}: the oracle for the APIs' embeddings. */
+    static float[] embedding(String text) {
+        try (LanguageModel model = Models.load(MODEL)) {
+            return model.embed(model.tokenizer().encode(text, true, true));
+        }
+    }
+
     /** What the engine alone continues a plain prompt with, greedily. */
     static String greedyCompletion(String prompt, int maxTokens) {
         try (LanguageModel model = Models.load(MODEL)) {

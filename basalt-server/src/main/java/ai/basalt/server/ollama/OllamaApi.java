@@ -61,6 +61,8 @@ public final class OllamaApi {
         routes.post("/api/show", this::show);
         routes.post("/api/chat", this::chat);
         routes.post("/api/generate", this::generate);
+        routes.post("/api/embed", this::embed);
+        routes.post("/api/embeddings", this::embeddingsLegacy);
         routes.post("/api/copy", this::copy);
         routes.delete("/api/delete", this::delete);
     }
@@ -333,6 +335,41 @@ public final class OllamaApi {
             case END_OF_SEQUENCE, STOP_STRING -> "stop";
             case MAX_TOKENS, CONTEXT_FULL -> "length";
         };
+    }
+
+    private void embed(Context ctx) {
+        ObjectNode body = Json.object(server.readBody(ctx));
+        String name = modelName(body);
+        List<String> texts = Json.strings(body, "input");
+        if (texts.isEmpty()) throw ApiException.badField("input", "'input' must be a string or a non-empty array of strings");
+        long start = System.nanoTime();
+        ServedModel model = server.models().acquire(name);
+        ArrayNode embeddings = Json.MAPPER.createArrayNode();
+        int tokens = 0;
+        for (String t : texts) {
+            ServedModel.Embedding e = model.embed(t);
+            tokens += e.tokens();
+            ArrayNode v = embeddings.addArray();
+            for (float f : e.vector()) v.add(f);
+        }
+        ObjectNode out = Json.newObject();
+        out.put("model", tagged(model.name()));
+        out.set("embeddings", embeddings);
+        out.put("total_duration", System.nanoTime() - start);
+        out.put("load_duration", 0);
+        out.put("prompt_eval_count", tokens);
+        ctx.json(out);
+    }
+
+    /** The older {@code /api/embeddings}: one {@code prompt}, one {@code embedding}. */
+    private void embeddingsLegacy(Context ctx) {
+        ObjectNode body = Json.object(server.readBody(ctx));
+        ServedModel model = server.models().acquire(modelName(body));
+        ServedModel.Embedding e = model.embed(Json.requiredString(body, "prompt"));
+        ObjectNode out = Json.newObject();
+        ArrayNode v = out.putArray("embedding");
+        for (float f : e.vector()) v.add(f);
+        ctx.json(out);
     }
 
     private void copy(Context ctx) {

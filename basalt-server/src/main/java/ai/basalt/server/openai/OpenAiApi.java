@@ -65,6 +65,7 @@ public final class OpenAiApi {
         routes.get("/v1/models/{model}", this::model);
         routes.post("/v1/chat/completions", this::chatCompletions);
         routes.post("/v1/completions", this::completions);
+        routes.post("/v1/embeddings", this::embeddings);
     }
 
     private void models(Context ctx) {
@@ -197,6 +198,65 @@ public final class OpenAiApi {
         ServedModel model = server.models().acquire(modelName);
         int[] prompt = model.tokenizePrompt(promptText);
         run(ctx, model, prompt, Prompts.textParams(s.sampling(), s.stop()), s, null);
+    }
+
+    /** The most inputs one embeddings request may hold. */
+    static final int MAX_EMBEDDING_INPUTS = 2048;
+
+    private void embeddings(Context ctx) {
+        ObjectNode body = Json.object(server.readBody(ctx));
+        String modelName = Json.requiredString(body, "model");
+        JsonNode input = body.get("input");
+        List<String> texts = new ArrayList<>();
+        if (input == null || input.isNull()) throw ApiException.badField("input", "'input' is required");
+        if (input.isTextual()) {
+            texts.add(input.asText());
+        } else if (input.isArray() && !input.isEmpty()) {
+            for (JsonNode e : input) {
+                if (!e.isTextual()) throw ApiException.badField("input", "'input' must be a string or an array of strings (token arrays are not supported)");
+                texts.add(e.asText());
+            }
+        } else {
+            throw ApiException.badField("input", "'input' must be a string or a non-empty array of strings");
+        }
+        if (texts.size() > MAX_EMBEDDING_INPUTS) throw ApiException.badField("input", "'input' holds " + texts.size() + " texts; at most " + MAX_EMBEDDING_INPUTS);
+        String format = Json.string(body, "encoding_format");
+        if (format == null) format = "float";
+        if (!format.equals("float") && !format.equals("base64")) {
+            throw ApiException.badField("encoding_format", "'encoding_format' must be float or base64");
+        }
+        Integer dimensions = Json.integer(body, "dimensions");
+        ServedModel model = server.models().acquire(modelName);
+        ArrayNode data = Json.MAPPER.createArrayNode();
+        int tokens = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            ServedModel.Embedding e = model.embed(texts.get(i));
+            if (dimensions != null && dimensions != e.vector().length) {
+                throw ApiException.badField("dimensions", "model '" + model.name() + "' gives " + e.vector().length
+                        + " dimensions; 'dimensions' cannot change that");
+            }
+            tokens += e.tokens();
+            ObjectNode item = Json.newObject();
+            item.put("object", "embedding");
+            item.put("index", i);
+            if (format.equals("base64")) {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4 * e.vector().length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (float f : e.vector()) buf.putFloat(f);
+                item.put("embedding", java.util.Base64.getEncoder().encodeToString(buf.array()));
+            } else {
+                ArrayNode v = item.putArray("embedding");
+                for (float f : e.vector()) v.add(f);
+            }
+            data.add(item);
+        }
+        ObjectNode out = Json.newObject();
+        out.put("object", "list");
+        out.set("data", data);
+        out.put("model", model.name());
+        ObjectNode usage = out.putObject("usage");
+        usage.put("prompt_tokens", tokens);
+        usage.put("total_tokens", tokens);
+        ctx.json(out);
     }
 
     /** The messages of a chat request: roles checked, content a string or text parts. */
