@@ -15,6 +15,7 @@ import ai.basalt.server.Json;
 import ai.basalt.server.ModelPool;
 import ai.basalt.server.Prompts;
 import ai.basalt.server.ServedModel;
+import ai.basalt.server.ToolCalls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,10 +1,8 @@
-package ai.basalt.server.openai;
+package ai.basalt.server;
 
 import ai.basalt.generate.chat.ChatMessage;
 import ai.basalt.generate.constrain.JsonGrammar;
 import ai.basalt.generate.constrain.JsonSchemaException;
-import ai.basalt.server.ApiException;
-import ai.basalt.server.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,8 +13,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * OpenAI function calling: the request's {@code tools} and {@code tool_choice}, how they reach the prompt, and the
- * reply read back as {@code tool_calls}.
+ * Function calling, as every API offers it: the tools on offer and the choice (OpenAI's {@code tools} and
+ * {@code tool_choice}; Bedrock's {@code toolConfig}), how they reach the prompt, and the reply read back as a call.
  *
  * <p>A call is the JSON document {@code {"name": NAME, "arguments": {...}}}. With {@code tool_choice} "required" or a
  * named function, decoding is constrained to the calls allowed, with their parameters' schemas, so the reply is
@@ -27,18 +25,18 @@ import java.util.UUID;
  * @param tools  the functions offered, by name, with their parameters' schemas (in order)
  * @param choice "none", "auto", "required" or the one function's name
  */
-record ToolCalls(Map<String, Tool> tools, String choice) {
+public record ToolCalls(Map<String, Tool> tools, String choice) {
 
     /** One function on offer. */
-    record Tool(String name, String description, JsonNode parameters) {}
+    public record Tool(String name, String description, JsonNode parameters) {}
 
-    static final ToolCalls NONE = new ToolCalls(Map.of(), "none");
+    public static final ToolCalls NONE = new ToolCalls(Map.of(), "none");
 
     /** Whitespace a forced call may hold between its tokens: none is needed, and a model left free pads with it. */
-    static final int CALL_WHITESPACE = 1;
+    public static final int CALL_WHITESPACE = 1;
 
     /** The request's tools, checked; {@link #NONE} when it offers none. */
-    static ToolCalls of(JsonNode body) {
+    public static ToolCalls of(JsonNode body) {
         JsonNode array = Json.array(body, "tools");
         if (array == null || array.isEmpty()) {
             if (body.hasNonNull("tool_choice") && !"none".equals(body.get("tool_choice").asText())) {
@@ -85,17 +83,17 @@ record ToolCalls(Map<String, Tool> tools, String choice) {
         return calls;
     }
 
-    boolean offered() {
+    public boolean offered() {
         return !tools.isEmpty() && !choice.equals("none");
     }
 
     /** Whether the reply must be a call (constrained). */
-    boolean forced() {
+    public boolean forced() {
         return offered() && !choice.equals("auto");
     }
 
     /** The grammar a forced reply follows, or null. */
-    JsonGrammar grammarOrNull() {
+    public JsonGrammar grammarOrNull() {
         if (!forced()) return null;
         Map<String, JsonNode> allowed = new LinkedHashMap<>();
         for (Tool t : tools.values()) {
@@ -109,7 +107,7 @@ record ToolCalls(Map<String, Tool> tools, String choice) {
     }
 
     /** The template variable {@code tools}, as chat templates expect it (OpenAI's own shape). */
-    List<Map<String, Object>> templateValue() {
+    public List<Map<String, Object>> templateValue() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Tool t : tools.values()) {
             Map<String, Object> f = new LinkedHashMap<>();
@@ -122,7 +120,7 @@ record ToolCalls(Map<String, Tool> tools, String choice) {
     }
 
     /** A system message describing the tools and the call format, for templates that have no {@code tools} variable. */
-    ChatMessage systemMessage() {
+    public ChatMessage systemMessage() {
         StringBuilder s = new StringBuilder("To call a function, reply with only {\"name\": NAME, \"arguments\": {...}}. Functions:\n");
         for (Tool t : tools.values()) {
             s.append(t.name());
@@ -133,7 +131,7 @@ record ToolCalls(Map<String, Tool> tools, String choice) {
     }
 
     /** The call {@code text} is, if it is exactly a call of an offered function; else null. */
-    ObjectNode parse(String text) {
+    public ObjectNode parse(String text) {
         if (!offered()) return null;
         String t = text.strip();
         if (!t.startsWith("{")) return null;
@@ -158,7 +156,7 @@ record ToolCalls(Map<String, Tool> tools, String choice) {
     }
 
     /** An assistant message's {@code tool_calls} as the text a model writes for them (one call per line). */
-    static String callsAsText(JsonNode toolCalls, String where) {
+    public static String callsAsText(JsonNode toolCalls, String where) {
         StringBuilder s = new StringBuilder();
         for (JsonNode call : toolCalls) {
             JsonNode f = call.get("function");
@@ -180,7 +178,7 @@ record ToolCalls(Map<String, Tool> tools, String choice) {
         return s.toString();
     }
 
-    static ArrayNode array(ObjectNode call) {
+    public static ArrayNode array(ObjectNode call) {
         return Json.MAPPER.createArrayNode().add(call);
     }
 }
