@@ -9,7 +9,9 @@ import java.util.List;
 
 /** Reading request bodies field by field, each wrong field a 400 that names it. */
 public final class Json {
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Strict about trailing content: a body (or a reply read as a call) is one JSON document and nothing more. */
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {}
 

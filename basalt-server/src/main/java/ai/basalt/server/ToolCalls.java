@@ -119,6 +119,21 @@ public record ToolCalls(Map<String, Tool> tools, String choice) {
         return out;
     }
 
+    /**
+     * The prompt of {@code messages} with these tools on offer: through the template's {@code tools} variable where
+     * the template has one, else after a system message describing them.
+     */
+    public int[] prompt(ServedModel model, List<ChatMessage> messages) {
+        if (!offered()) return Prompts.chat(model, messages);
+        if (model.model().chatTemplate().orElse("").contains("tools")) {
+            return Prompts.chat(model, messages, Map.of("tools", templateValue()));
+        }
+        List<ChatMessage> withTools = new ArrayList<>();
+        withTools.add(systemMessage());
+        withTools.addAll(messages);
+        return Prompts.chat(model, withTools);
+    }
+
     /** A system message describing the tools and the call format, for templates that have no {@code tools} variable. */
     public ChatMessage systemMessage() {
         StringBuilder s = new StringBuilder("To call a function, reply with only {\"name\": NAME, \"arguments\": {...}}. Functions:\n");

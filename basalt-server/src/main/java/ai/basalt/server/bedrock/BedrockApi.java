@@ -4,6 +4,7 @@ import ai.basalt.generate.GenerationParams;
 import ai.basalt.generate.GenerationResult;
 import ai.basalt.generate.StopReason;
 import ai.basalt.generate.chat.ChatMessage;
+import ai.basalt.generate.constrain.JsonGrammar;
 import ai.basalt.generate.sampling.SamplingParams;
 import ai.basalt.server.ApiDialect;
 import ai.basalt.server.ApiException;
@@ -12,6 +13,7 @@ import ai.basalt.server.JobStream;
 import ai.basalt.server.Json;
 import ai.basalt.server.Prompts;
 import ai.basalt.server.ServedModel;
+import ai.basalt.server.ToolCalls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
@@ -26,6 +28,12 @@ import java.util.UUID;
  * The Amazon Bedrock Runtime API: {@code POST /model/{modelId}/converse}, {@code /converse-stream} (AWS event stream
  * frames), {@code /invoke} and {@code /invoke-with-response-stream} ({@link NativeInvoke}). The model id arrives
  * percent-encoded and names a model the server offers ({@code basalt-mini}), never a path.
+ *
+ * <p>Converse takes {@code toolConfig} ({@link BedrockTools}): a forced tool ({@code any}, or {@code tool} by name) is
+ * decoded under the tools' input schemas and answered as a {@code toolUse} block with stop reason {@code tool_use}; with
+ * {@code auto} a reply that is exactly a call is answered so. ConverseStream sends a call as {@code contentBlockStart}
+ * (id and name) and one {@code contentBlockDelta} holding the whole input's JSON text, once the reply is known to be a
+ * call. {@code outputConfig}'s JSON schema text format holds the reply to that schema.
  *
  * <p>Errors carry Bedrock's shape: the exception's name in the {@code x-amzn-ErrorType} header, which is what the AWS
  * SDKs read to pick the exception class, and {@code {"message": "..."}} as the body.
@@ -77,17 +85,31 @@ public final class BedrockApi {
         };
     }
 
-    /** A converse request checked and tokenized. */
-    private record Converse(ServedModel model, int[] prompt, GenerationParams params, Integer maxTokens, boolean callerStops) {}
+    /**
+     * A converse request checked and tokenized.
+     *
+     * @param tools   the tools on offer ({@link ToolCalls#NONE} when none)
+     * @param grammar what the reply follows: the allowed calls when a tool use is forced, {@code outputConfig}'s schema,
+     *                or null
+     */
+    private record Converse(ServedModel model, int[] prompt, GenerationParams params, Integer maxTokens, boolean callerStops,
+            ToolCalls tools, JsonGrammar grammar) {}
 
     private Converse parse(Context ctx) {
         String modelId = modelId(ctx);
         ObjectNode body = Json.object(server.readBody(ctx));
-        for (String unsupported : List.of("toolConfig", "guardrailConfig", "promptVariables")) {
+        for (String unsupported : List.of("guardrailConfig", "promptVariables")) {
             JsonNode v = body.get(unsupported);
             if (v != null && !v.isNull()) throw ApiException.badField(unsupported, "'" + unsupported + "' is not supported by this server yet");
         }
         List<ChatMessage> messages = messages(body);
+        ToolCalls tools = BedrockTools.of(body);
+        JsonGrammar output = BedrockTools.outputGrammar(body);
+        if (output != null && tools.offered()) {
+            throw ApiException.badField("outputConfig", "'outputConfig' beside 'toolConfig' is not supported by this server; "
+                    + "for structured output with tools, force a tool whose inputSchema is the shape wanted");
+        }
+        JsonGrammar grammar = tools.forced() ? tools.grammarOrNull() : output;
         JsonNode config = Json.objectField(body, "inferenceConfig");
         if (config == null) config = Json.newObject();
         Integer max = Prompts.maxTokens(Json.integer(config, "maxTokens"), "inferenceConfig.maxTokens");
@@ -95,11 +117,14 @@ public final class BedrockApi {
         for (String s : stops) if (s.isEmpty()) throw ApiException.badField("inferenceConfig.stopSequences", "stop sequences must not be empty");
         SamplingParams sampling = sampling(Json.number(config, "temperature"), Json.number(config, "topP"), null, null);
         ServedModel model = server.models().acquire(modelId);
-        int[] prompt = Prompts.chat(model, messages);
-        return new Converse(model, prompt, Prompts.chatParams(model, sampling, stops), max, !stops.isEmpty());
+        int[] prompt = BedrockTools.prompt(model, tools, messages);
+        return new Converse(model, prompt, Prompts.chatParams(model, sampling, stops), max, !stops.isEmpty(), tools, grammar);
     }
 
-    /** The system blocks as one system message, then the turns; roles checked, text blocks only. */
+    /**
+     * The system blocks as one system message, then the turns; roles checked, text blocks, and tool use and results
+     * ({@link BedrockTools#messages}).
+     */
     private static List<ChatMessage> messages(JsonNode body) {
         List<ChatMessage> messages = new ArrayList<>();
         JsonNode system = Json.array(body, "system");
@@ -116,7 +141,7 @@ public final class BedrockApi {
             }
             JsonNode content = Json.array(m, "content");
             if (content == null) throw ApiException.badField(where + ".content", "'" + where + ".content' is required");
-            messages.add(new ChatMessage(role, text(content, where + ".content")));
+            messages.addAll(BedrockTools.messages(role, content, where + ".content"));
         }
         return messages;
     }
@@ -151,12 +176,18 @@ public final class BedrockApi {
     private void converse(Context ctx) {
         long start = System.nanoTime();
         Converse c = parse(ctx);
-        GenerationResult r = JobStream.start(c.model(), c.prompt(), c.params(), c.maxTokens()).await();
+        GenerationResult r = JobStream.start(c.model(), c.prompt(), c.params(), c.maxTokens(), c.grammar()).await();
         ObjectNode body = Json.newObject();
         ObjectNode message = body.putObject("output").putObject("message");
         message.put("role", "assistant");
-        message.putArray("content").addObject().put("text", r.text());
-        body.put("stopReason", stopReason(r.stopReason(), c.callerStops()));
+        ObjectNode call = c.tools().parse(r.text());
+        if (call != null) {
+            message.putArray("content").addObject().set("toolUse", BedrockTools.toolUse(call));
+            body.put("stopReason", "tool_use");
+        } else {
+            message.putArray("content").addObject().put("text", r.text());
+            body.put("stopReason", stopReason(r.stopReason(), c.callerStops()));
+        }
         body.set("usage", usage(c.prompt().length, r.tokens().length));
         body.putObject("metrics").put("latencyMs", millisSince(start));
         ctx.header("x-amzn-RequestId", UUID.randomUUID().toString());
@@ -167,7 +198,7 @@ public final class BedrockApi {
         long start = System.nanoTime();
         Converse c = parse(ctx);
         // queued before the 200 is sent, so that a full queue or an overlong prompt still gets its status
-        JobStream job = JobStream.start(c.model(), c.prompt(), c.params(), c.maxTokens());
+        JobStream job = JobStream.start(c.model(), c.prompt(), c.params(), c.maxTokens(), c.grammar());
         OutputStream out = openStream(ctx, job);
         if (out == null) return;
         ObjectNode startEvent = Json.newObject().put("role", "assistant");
@@ -175,23 +206,51 @@ public final class BedrockApi {
             job.cancel();
             return;
         }
+        // with tools on offer, text that may be a call is held back until it is known to be one or not
+        StringBuilder held = c.tools().offered() ? new StringBuilder() : null;
         while (true) {
             JobStream.Event e = job.take();
             if (e instanceof JobStream.Event.Text t) {
-                ObjectNode delta = Json.newObject().put("contentBlockIndex", 0);
-                delta.putObject("delta").put("text", t.piece());
-                if (!send(out, EventStreamEncoder.event("contentBlockDelta", Json.bytes(delta)))) {
+                String piece = t.piece();
+                if (held != null) {
+                    held.append(piece);
+                    String lead = held.toString().stripLeading();
+                    if (c.tools().forced() || lead.isEmpty() || lead.startsWith("{")) continue;
+                    piece = held.toString();
+                    held = null;
+                }
+                if (!send(out, textDelta(piece))) {
                     job.cancel();
                     return;
                 }
             } else if (e instanceof JobStream.Event.Done d) {
                 GenerationResult r = d.result();
+                String reason = stopReason(r.stopReason(), c.callerStops());
+                if (held != null && !held.isEmpty()) {
+                    ObjectNode call = c.tools().parse(held.toString());
+                    boolean sent;
+                    if (call != null) {
+                        ObjectNode use = BedrockTools.toolUse(call);
+                        ObjectNode blockStart = Json.newObject();
+                        blockStart.putObject("start").putObject("toolUse").put("toolUseId", use.get("toolUseId").asText())
+                                .put("name", use.get("name").asText());
+                        blockStart.put("contentBlockIndex", 0);
+                        ObjectNode delta = Json.newObject();
+                        delta.putObject("delta").putObject("toolUse").put("input", use.get("input").toString());
+                        delta.put("contentBlockIndex", 0);
+                        sent = send(out, EventStreamEncoder.event("contentBlockStart", Json.bytes(blockStart)))
+                                && send(out, EventStreamEncoder.event("contentBlockDelta", Json.bytes(delta)));
+                        reason = "tool_use";
+                    } else {
+                        sent = send(out, textDelta(held.toString()));
+                    }
+                    if (!sent) return;
+                }
                 ObjectNode metadata = Json.newObject();
                 metadata.set("usage", usage(c.prompt().length, r.tokens().length));
                 metadata.putObject("metrics").put("latencyMs", millisSince(start));
                 boolean sent = send(out, EventStreamEncoder.event("contentBlockStop", Json.bytes(Json.newObject().put("contentBlockIndex", 0))))
-                        && send(out, EventStreamEncoder.event("messageStop",
-                                Json.bytes(Json.newObject().put("stopReason", stopReason(r.stopReason(), c.callerStops())))));
+                        && send(out, EventStreamEncoder.event("messageStop", Json.bytes(Json.newObject().put("stopReason", reason))));
                 if (sent) send(out, EventStreamEncoder.event("metadata", Json.bytes(metadata)));
                 return;
             } else if (e instanceof JobStream.Event.Failed f) {
@@ -199,6 +258,12 @@ public final class BedrockApi {
                 return;
             }
         }
+    }
+
+    private static byte[] textDelta(String piece) {
+        ObjectNode delta = Json.newObject().put("contentBlockIndex", 0);
+        delta.putObject("delta").put("text", piece);
+        return EventStreamEncoder.event("contentBlockDelta", Json.bytes(delta));
     }
 
     /**

@@ -15,6 +15,7 @@ import ai.basalt.server.Json;
 import ai.basalt.server.ModelPool;
 import ai.basalt.server.Prompts;
 import ai.basalt.server.ServedModel;
+import ai.basalt.server.ToolCalls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -167,11 +168,13 @@ public final class OllamaApi {
         Options o = options(body);
         ServedModel model = server.models().acquire(name);
         if (messages.isEmpty()) { // Ollama loads the model and answers at once
-            respond(ctx, model, null, null, null, null, true, body);
+            respond(ctx, model, null, null, null, null, true, body, ToolCalls.NONE);
             return;
         }
-        int[] prompt = Prompts.chat(model, messages);
-        respond(ctx, model, prompt, Prompts.chatParams(model, o.sampling(), o.stop()), o.maxTokens(), o.grammar(), true, body);
+        // Ollama has no tool_choice: the model decides, and a reply that is exactly a call comes back as tool_calls
+        ToolCalls tools = ToolCalls.of(body);
+        int[] prompt = tools.prompt(model, messages);
+        respond(ctx, model, prompt, Prompts.chatParams(model, o.sampling(), o.stop()), o.maxTokens(), o.grammar(), true, body, tools);
     }
 
     private void generate(Context ctx) {
@@ -185,7 +188,7 @@ public final class OllamaApi {
         Options o = options(body);
         ServedModel model = server.models().acquire(name);
         if (prompt == null || prompt.isEmpty()) {
-            respond(ctx, model, null, null, null, null, false, body);
+            respond(ctx, model, null, null, null, null, false, body, ToolCalls.NONE);
             return;
         }
         int[] tokens;
@@ -200,7 +203,7 @@ public final class OllamaApi {
             tokens = Prompts.chat(model, messages);
             params = Prompts.chatParams(model, o.sampling(), o.stop());
         }
-        respond(ctx, model, tokens, params, o.maxTokens(), o.grammar(), false, body);
+        respond(ctx, model, tokens, params, o.maxTokens(), o.grammar(), false, body, ToolCalls.NONE);
     }
 
     static List<ChatMessage> messages(JsonNode body) {
@@ -219,7 +222,22 @@ public final class OllamaApi {
                 throw ApiException.badField(where + ".images", "'" + where + ".images' is not supported: no vision models");
             }
             String content = Json.string(m, "content");
-            out.add(new ChatMessage(role, content == null ? "" : content));
+            if (content == null) content = "";
+            JsonNode calls = m.get("tool_calls");
+            if (role.equals("assistant") && calls != null && calls.isArray() && !calls.isEmpty()) {
+                StringBuilder text = new StringBuilder(content);
+                for (JsonNode call : calls) {
+                    JsonNode f = call.get("function");
+                    if (f == null || !f.isObject()) throw ApiException.badField(where + ".tool_calls", "'" + where + ".tool_calls' entries need a 'function'");
+                    ObjectNode doc = Json.newObject();
+                    doc.put("name", Json.requiredString(f, "name"));
+                    doc.set("arguments", f.has("arguments") ? f.get("arguments") : Json.newObject());
+                    if (!text.isEmpty()) text.append('\n');
+                    text.append(doc);
+                }
+                content = text.toString();
+            }
+            out.add(new ChatMessage(role, content));
         }
         return out;
     }
@@ -227,10 +245,6 @@ public final class OllamaApi {
     private record Options(SamplingParams sampling, Integer maxTokens, List<String> stop, JsonGrammar grammar) {}
 
     private static Options options(JsonNode body) {
-        JsonNode tools = body.get("tools");
-        if (tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty())) {
-            throw ApiException.badField("tools", "'tools' is not supported by this server yet");
-        }
         JsonGrammar grammar = format(body.get("format"));
         JsonNode o = Json.objectField(body, "options");
         if (o == null) o = Json.newObject();
@@ -256,7 +270,7 @@ public final class OllamaApi {
     }
 
     private void respond(Context ctx, ServedModel model, int[] prompt, GenerationParams params, Integer maxTokens,
-            JsonGrammar grammar, boolean chat, JsonNode body) {
+            JsonGrammar grammar, boolean chat, JsonNode body, ToolCalls tools) {
         Boolean streamField = Json.bool(body, "stream");
         boolean stream = streamField == null || streamField;
         long start = System.nanoTime();
@@ -267,8 +281,11 @@ public final class OllamaApi {
         JobStream job = JobStream.start(model, prompt, params, maxTokens, grammar);
         if (!stream) {
             GenerationResult r = job.await();
-            ctx.json(done(model, chat, r.text(), doneReason(r.stopReason()), prompt.length, r.tokens().length,
-                    System.nanoTime() - start, r.promptNanos(), r.generatedNanos()));
+            ObjectNode call = tools.parse(r.text());
+            ObjectNode reply = done(model, chat, call == null ? r.text() : "", doneReason(r.stopReason()), prompt.length,
+                    r.tokens().length, System.nanoTime() - start, r.promptNanos(), r.generatedNanos());
+            if (call != null) ((ObjectNode) reply.get("message")).set("tool_calls", ollamaCalls(call));
+            ctx.json(reply);
             return;
         }
         ctx.status(200).contentType("application/x-ndjson");
@@ -279,10 +296,20 @@ public final class OllamaApi {
             job.cancel();
             return;
         }
+        // with tools on offer, text that may be a call is held back until it is known to be one or not
+        StringBuilder held = tools.offered() ? new StringBuilder() : null;
         while (true) {
             JobStream.Event e = job.take();
             if (e instanceof JobStream.Event.Text t) {
-                ObjectNode line = head(model, chat, t.piece());
+                String piece = t.piece();
+                if (held != null) {
+                    held.append(piece);
+                    String lead = held.toString().stripLeading();
+                    if (lead.isEmpty() || lead.startsWith("{")) continue;
+                    piece = held.toString();
+                    held = null;
+                }
+                ObjectNode line = head(model, chat, piece);
                 line.put("done", false);
                 if (!send(out, line)) {
                     job.cancel();
@@ -290,6 +317,13 @@ public final class OllamaApi {
                 }
             } else if (e instanceof JobStream.Event.Done d) {
                 GenerationResult r = d.result();
+                if (held != null && !held.isEmpty()) {
+                    ObjectNode call = tools.parse(held.toString());
+                    ObjectNode line = head(model, chat, call == null ? held.toString() : "");
+                    if (call != null) ((ObjectNode) line.get("message")).set("tool_calls", ollamaCalls(call));
+                    line.put("done", false);
+                    if (!send(out, line)) return;
+                }
                 send(out, done(model, chat, "", doneReason(r.stopReason()), prompt.length, r.tokens().length,
                         System.nanoTime() - start, r.promptNanos(), r.generatedNanos()));
                 return;
@@ -300,6 +334,20 @@ public final class OllamaApi {
                 return;
             }
         }
+    }
+
+    /** An OpenAI-shaped call as Ollama writes it: {@code [{"function": {"name", "arguments": {...}}}]}. */
+    private static ArrayNode ollamaCalls(ObjectNode call) {
+        ObjectNode function = Json.newObject();
+        function.put("name", call.get("function").get("name").asText());
+        try {
+            function.set("arguments", Json.MAPPER.readTree(call.get("function").get("arguments").asText()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a parsed call's arguments are JSON", e);
+        }
+        ObjectNode c = Json.newObject();
+        c.set("function", function);
+        return Json.MAPPER.createArrayNode().add(c);
     }
 
     private static ObjectNode head(ServedModel model, boolean chat, String text) {

@@ -167,17 +167,7 @@ public final class OpenAiApi {
         Settings s = settings(body, true);
         if (tools.forced()) s = s.withGrammar(tools.grammarOrNull());
         ServedModel model = server.models().acquire(modelName);
-        int[] prompt;
-        if (tools.offered() && model.model().chatTemplate().orElse("").contains("tools")) {
-            prompt = Prompts.chat(model, messages, Map.of("tools", tools.templateValue()));
-        } else if (tools.offered()) {
-            List<ChatMessage> withTools = new ArrayList<>();
-            withTools.add(tools.systemMessage());
-            withTools.addAll(messages);
-            prompt = Prompts.chat(model, withTools);
-        } else {
-            prompt = Prompts.chat(model, messages);
-        }
+        int[] prompt = tools.prompt(model, messages);
         GenerationParams params = Prompts.chatParams(model, s.sampling(), s.stop());
         run(ctx, model, prompt, params, s, tools);
     }
