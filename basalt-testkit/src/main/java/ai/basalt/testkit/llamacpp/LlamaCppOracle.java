@@ -262,6 +262,9 @@ public final class LlamaCppOracle implements AutoCloseable {
 
     private static final int GGML_LOG_LEVEL_ERROR = 4;
 
+    /** {@code enum llama_pooling_type}: UNSPECIFIED -1, NONE 0, MEAN 1, CLS 2, LAST 3, RANK 4. */
+    private static final int LLAMA_POOLING_TYPE_NONE = 0;
+
     /** Native entry points, bound once the library is loaded. */
     private static final class Native {
         final MethodHandle backendInit;
@@ -292,6 +295,8 @@ public final class LlamaCppOracle implements AutoCloseable {
         final MethodHandle samplerFree;
         final MethodHandle free;
         final MethodHandle modelFree;
+        final MethodHandle modelNEmbd;
+        final MethodHandle getEmbeddingsIth;
 
         Native(SymbolLookup lib) {
             backendInit = fn(lib, "llama_backend_init", FunctionDescriptor.ofVoid());
@@ -322,6 +327,8 @@ public final class LlamaCppOracle implements AutoCloseable {
             samplerFree = fn(lib, "llama_sampler_free", FunctionDescriptor.ofVoid(PTR));
             free = fn(lib, "llama_free", FunctionDescriptor.ofVoid(PTR));
             modelFree = fn(lib, "llama_model_free", FunctionDescriptor.ofVoid(PTR));
+            modelNEmbd = fn(lib, "llama_model_n_embd", FunctionDescriptor.of(I32, PTR));
+            getEmbeddingsIth = fn(lib, "llama_get_embeddings_ith", FunctionDescriptor.of(PTR, PTR, I32));
         }
 
         private static MethodHandle fn(SymbolLookup lib, String name, FunctionDescriptor descriptor) {
@@ -431,6 +438,7 @@ public final class LlamaCppOracle implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private MemorySegment model;
     private MemorySegment ctx;
+    private MemorySegment embeddingCtx; // created on demand by meanPooledEmbedding
     private final MemorySegment vocab;
     private MemorySegment greedySampler;
     private MemorySegment softmaxSampler;
@@ -819,6 +827,126 @@ public final class LlamaCppOracle implements AutoCloseable {
     }
 
     /**
+     * llama.cpp's mean-pooled sentence embedding of {@code tokens} (passed as given: include BOS yourself): the
+     * average over every token, BOS included, of {@link #tokenEmbeddings}, i.e. of the final hidden states after
+     * the output norm ({@code result_norm}, the input of the output head), which is what llama.cpp's
+     * {@code LLAMA_POOLING_TYPE_MEAN} averages ({@code res->t_embd} times a matrix of {@code 1/n}). Summed in
+     * double here, in token order. <b>Not normalized</b>, like {@code llama_get_embeddings_seq}: llama.cpp leaves
+     * that to its callers ({@code common_embd_normalize}).
+     *
+     * <h4>Why not llama.cpp's own MEAN pooling</h4>
+     * In this build (b4916) a context with {@code pooling_type = LLAMA_POOLING_TYPE_MEAN} aborts the process in
+     * {@code llama_init_from_model}: the worst-case graph reserve builds the pooling product with a token count
+     * and an output count that disagree, {@code GGML_ASSERT(ggml_can_mul_mat(a, b))} in {@code build_pooling}
+     * (llama.cpp issue #12517, a regression of the llama_context refactor #12181, fixed by #12545 "context : fix
+     * worst-case reserve outputs", after b4916). The binding's {@code LlamaModel.embed} aborts the JVM the same
+     * way. Pooling NONE builds no pooling product, so the per-token states are read instead and averaged here.
+     *
+     * @return {@code llama_model_n_embd} floats
+     * @throws IllegalArgumentException if {@code tokens} is empty or longer than {@link #contextSize()}
+     */
+    public synchronized float[] meanPooledEmbedding(int[] tokens) {
+        float[][] states = tokenEmbeddings(tokens);
+        int nEmbd = states[0].length;
+        double[] sum = new double[nEmbd];
+        for (float[] row : states) {
+            for (int d = 0; d < nEmbd; d++) sum[d] += row[d];
+        }
+        float[] mean = new float[nEmbd];
+        for (int d = 0; d < nEmbd; d++) mean[d] = (float) (sum[d] / states.length);
+        return mean;
+    }
+
+    /**
+     * llama.cpp's per-token embeddings of {@code tokens} (passed as given): a second context of the same size,
+     * threads and KV cache type as the oracle's, created on first use with {@code embeddings = true},
+     * {@code pooling_type = LLAMA_POOLING_TYPE_NONE} and {@code logits_all = true}; the tokens are one
+     * {@code llama_decode} batch (positions 0.., sequence 0, every token an output, {@code n_batch = n_ubatch =
+     * n_ctx}) from an empty KV cache, and row {@code i} is {@code llama_get_embeddings_ith(ctx, i)}: token {@code i}'s final hidden state
+     * after the output norm.
+     *
+     * @return {@code tokens.length} rows of {@code llama_model_n_embd} floats
+     * @throws IllegalArgumentException if {@code tokens} is empty or longer than {@link #contextSize()}
+     */
+    public synchronized float[][] tokenEmbeddings(int[] tokens) {
+        if (tokens.length == 0) throw new IllegalArgumentException("no tokens to embed");
+        if (tokens.length > nCtx) {
+            throw new IllegalArgumentException(tokens.length + " tokens to embed, over the context of " + nCtx);
+        }
+        try (Arena local = Arena.ofConfined()) {
+            MemorySegment ectx = embeddingContext();
+            api.kvSelfClear.invokeExact(ectx);
+            int rc = (int) api.decode.invokeExact(ectx, allOutputsBatch(local, tokens));
+            if (rc != 0) throw new IllegalStateException("llama_decode (embeddings) returned " + rc + "\n" + logTail());
+            int nEmbd = (int) api.modelNEmbd.invokeExact(model);
+            float[][] rows = new float[tokens.length][];
+            for (int i = 0; i < tokens.length; i++) {
+                MemorySegment p = (MemorySegment) api.getEmbeddingsIth.invokeExact(ectx, i);
+                if (p.equals(MemorySegment.NULL)) {
+                    throw new IllegalStateException("no embedding for token " + i + "\n" + logTail());
+                }
+                rows[i] = p.reinterpret(4L * nEmbd).toArray(F32);
+            }
+            return rows;
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /**
+     * A {@code llama_batch} of {@code tokens} at positions 0.. in sequence 0 with every token an output
+     * ({@code logits[i] = 1}); {@code llama_batch_get_one} leaves {@code logits} NULL, which this build reads as
+     * "the last token only" whatever {@code logits_all} says.
+     */
+    private static MemorySegment allOutputsBatch(Arena local, int[] tokens) {
+        int n = tokens.length;
+        MemorySegment seq0 = local.allocateFrom(I32, 0);
+        MemorySegment pos = local.allocate(I32, n);
+        MemorySegment nSeqId = local.allocate(I32, n);
+        MemorySegment seqId = local.allocate(PTR, n);
+        MemorySegment logits = local.allocate(I8, n);
+        for (int i = 0; i < n; i++) {
+            pos.setAtIndex(I32, i, i);
+            nSeqId.setAtIndex(I32, i, 1);
+            seqId.setAtIndex(PTR, i, seq0);
+            logits.set(I8, i, (byte) 1);
+        }
+        MemorySegment batch = local.allocate(BATCH);
+        batch.set(I32, BATCH.byteOffset(MemoryLayout.PathElement.groupElement("n_tokens")), n);
+        batch.set(PTR, BATCH.byteOffset(MemoryLayout.PathElement.groupElement("token")), local.allocateFrom(I32, tokens));
+        batch.set(PTR, BATCH.byteOffset(MemoryLayout.PathElement.groupElement("embd")), MemorySegment.NULL);
+        batch.set(PTR, BATCH.byteOffset(MemoryLayout.PathElement.groupElement("pos")), pos);
+        batch.set(PTR, BATCH.byteOffset(MemoryLayout.PathElement.groupElement("n_seq_id")), nSeqId);
+        batch.set(PTR, BATCH.byteOffset(MemoryLayout.PathElement.groupElement("seq_id")), seqId);
+        batch.set(PTR, BATCH.byteOffset(MemoryLayout.PathElement.groupElement("logits")), logits);
+        return batch;
+    }
+
+    private MemorySegment embeddingContext() throws Throwable {
+        if (embeddingCtx != null) return embeddingCtx;
+        MemorySegment cp = (MemorySegment) api.contextDefaultParams.invokeExact((SegmentAllocator) arena);
+        setInt(cp, "n_ctx", nCtx);
+        setInt(cp, "n_batch", nCtx);
+        setInt(cp, "n_ubatch", nCtx);
+        setInt(cp, "n_seq_max", 1);
+        setInt(cp, "n_threads", options.threads());
+        setInt(cp, "n_threads_batch", options.threads());
+        setInt(cp, "pooling_type", LLAMA_POOLING_TYPE_NONE);
+        setInt(cp, "type_k", options.kvCache().ggmlType);
+        setInt(cp, "type_v", options.kvCache().ggmlType);
+        setByte(cp, "logits_all", 1);
+        setByte(cp, "embeddings", 1);
+        setByte(cp, "flash_attn", 0);
+        setByte(cp, "no_perf", 1);
+        MemorySegment c = (MemorySegment) api.initFromModel.invokeExact(model, cp);
+        if (c.equals(MemorySegment.NULL)) {
+            throw new IllegalStateException("llama.cpp could not create an embedding context for " + gguf + "\n" + logTail());
+        }
+        embeddingCtx = c;
+        return c;
+    }
+
+    /**
      * Cross-check through the binding's own high-level API: {@code LlamaModel.complete} (llama.cpp's server
      * loop) at temperature 0 with {@code n_predict = maxTokens}, same context size, threads and KV cache type.
      * Returns the generated text (no EOS text; the SPM leading space of the first word kept). Never requests
@@ -871,6 +999,7 @@ public final class LlamaCppOracle implements AutoCloseable {
             if (greedySampler != null) api.samplerFree.invokeExact(greedySampler);
             if (softmaxSampler != null) api.samplerFree.invokeExact(softmaxSampler);
             if (ctx != null && !ctx.equals(MemorySegment.NULL)) api.free.invokeExact(ctx);
+            if (embeddingCtx != null && !embeddingCtx.equals(MemorySegment.NULL)) api.free.invokeExact(embeddingCtx);
             if (model != null && !model.equals(MemorySegment.NULL)) api.modelFree.invokeExact(model);
         } catch (Throwable e) {
             throw rethrow(e);
@@ -879,6 +1008,7 @@ public final class LlamaCppOracle implements AutoCloseable {
             greedySampler = null;
             softmaxSampler = null;
             ctx = null;
+            embeddingCtx = null;
             model = null;
             if (arena.scope().isAlive()) arena.close();
         }
