@@ -6,6 +6,8 @@ module ai.basalt.server {
     requires jakarta.servlet;
     requires kotlin.stdlib;
     requires com.fasterxml.jackson.databind;
+    requires micrometer.core;
+    requires micrometer.registry.prometheus;
     exports ai.basalt.server;
     exports ai.basalt.server.openai;
     exports ai.basalt.server.ollama;

@@ -21,6 +21,7 @@ import java.util.List;
  */
 public final class BasaltServer implements AutoCloseable {
     private final ServerOptions options;
+    private final ServerMetrics metrics = new ServerMetrics();
     private final ModelPool pool;
     private final Javalin app;
     private final ApiDialect openAi = OpenAiApi.DIALECT;
@@ -35,7 +36,7 @@ public final class BasaltServer implements AutoCloseable {
 
     private BasaltServer(ServerOptions options) {
         this.options = options;
-        this.pool = new ModelPool(options);
+        this.pool = new ModelPool(options, metrics);
         this.app = Javalin.create(this::configure);
     }
 
@@ -60,6 +61,10 @@ public final class BasaltServer implements AutoCloseable {
         // the body limit is enforced by readBody, so that the answer takes the API's own error shape
         config.http.maxRequestSize = Long.MAX_VALUE;
         config.routes.before(this::authenticate);
+        config.routes.after(ctx -> {
+            var matched = ctx.endpoints().matchedHttpEndpoint();
+            metrics.request(ctx.method().name(), matched == null ? "unmatched" : matched.path, ctx.statusCode());
+        });
         config.routes.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
         config.routes.exception(IllegalArgumentException.class, (e, ctx) -> writeError(ctx, ApiException.badRequest(e.getMessage())));
         config.routes.exception(Exception.class, (e, ctx) -> {
@@ -74,6 +79,7 @@ public final class BasaltServer implements AutoCloseable {
         config.routes.error(405, ctx -> writeError(ctx, new ApiException(ApiException.Kind.NOT_FOUND,
                 "method " + ctx.method() + " not allowed on " + ctx.path(), null, null)));
         config.routes.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok", "models_loaded", pool.loaded().size())));
+        config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         config.routes.post("/tokenize", this::tokenize);
         config.routes.post("/detokenize", this::detokenize);
         new OpenAiApi(this).register(config.routes);
@@ -88,7 +94,7 @@ public final class BasaltServer implements AutoCloseable {
      */
     ApiDialect dialectOf(String path) {
         if (path.startsWith("/model/")) return BedrockApi.DIALECT;
-        boolean own = path.equals("/tokenize") || path.equals("/detokenize") || path.equals("/health");
+        boolean own = path.equals("/tokenize") || path.equals("/detokenize") || path.equals("/health") || path.equals("/metrics");
         return path.startsWith("/v1/") || own ? openAi : ollama;
     }
 

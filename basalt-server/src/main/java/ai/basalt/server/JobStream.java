@@ -24,8 +24,12 @@ public final class JobStream implements Job.Listener {
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final Job job;
     private final int promptTokens;
+    private final ServedModel model;
+    private final long submitted = System.nanoTime();
+    private boolean firstText = true;
 
-    private JobStream(int[] prompt, GenerationParams params, TokenConstraint constraint) {
+    private JobStream(ServedModel model, int[] prompt, GenerationParams params, TokenConstraint constraint) {
+        this.model = model;
         this.job = new Job(prompt, params, this, constraint, new java.util.concurrent.atomic.AtomicBoolean());
         this.promptTokens = prompt.length;
     }
@@ -51,7 +55,7 @@ public final class JobStream implements Job.Listener {
         int room = context - prompt.length;
         int budget = maxTokens == null ? room : Math.min(maxTokens, room);
         GenerationParams p = new GenerationParams(params.sampling(), budget, params.stop(), params.stopTokens());
-        JobStream s = new JobStream(prompt, p, grammar == null ? null : model.constraint(grammar, p));
+        JobStream s = new JobStream(model, prompt, p, grammar == null ? null : model.constraint(grammar, p));
         model.scheduler().submit(s.job);
         return s;
     }
@@ -87,11 +91,16 @@ public final class JobStream implements Job.Listener {
 
     @Override
     public void onText(String piece) {
+        if (firstText) {
+            firstText = false;
+            model.metrics().firstToken(model.name(), System.nanoTime() - submitted);
+        }
         events.add(new Event.Text(piece));
     }
 
     @Override
     public void onDone(GenerationResult result) {
+        model.metrics().generation(model.name(), promptTokens, result.tokens().length);
         events.add(new Event.Done(result));
     }
 

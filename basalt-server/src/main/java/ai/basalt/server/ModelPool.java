@@ -27,11 +27,13 @@ public final class ModelPool implements AutoCloseable {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:/-]{1,200}");
 
     private final ServerOptions options;
+    private final ServerMetrics metrics;
     /** Loaded models, least recently used first. */
     private final LinkedHashMap<String, ServedModel> loaded = new LinkedHashMap<>(16, 0.75f, true);
 
-    public ModelPool(ServerOptions options) {
+    public ModelPool(ServerOptions options, ServerMetrics metrics) {
         this.options = options;
+        this.metrics = metrics;
     }
 
     /** One model on offer. */
@@ -80,12 +82,13 @@ public final class ModelPool implements AutoCloseable {
             makeRoom(offer.bytes());
             ServedModel fresh;
             try {
-                fresh = new ServedModel(offer.name(), offer.file(), offer.bytes(), Models.load(offer.file()), options);
+                fresh = new ServedModel(offer.name(), offer.file(), offer.bytes(), Models.load(offer.file()), options, metrics);
             } catch (RuntimeException e) {
                 throw new ApiException(ApiException.Kind.INTERNAL, "model '" + offer.name() + "' failed to load: "
                         + e.getMessage(), "model", null);
             }
             loaded.put(offer.name(), fresh);
+            metrics.watch(fresh);
             return fresh;
         }
     }
@@ -110,7 +113,10 @@ public final class ModelPool implements AutoCloseable {
         synchronized (loaded) {
             m = loaded.remove(name);
         }
-        if (m != null) m.close();
+        if (m != null) {
+            metrics.unwatch(m);
+            m.close();
+        }
         return m != null;
     }
 
@@ -123,6 +129,7 @@ public final class ModelPool implements AutoCloseable {
             if (!m.scheduler().idle()) continue;
             it.remove();
             used -= m.bytes();
+            metrics.unwatch(m);
             m.close();
         }
     }

@@ -21,9 +21,11 @@ public final class ServedModel implements AutoCloseable {
     private final ChatTemplate template;
     private final Scheduler scheduler;
     private final Instant loadedAt = Instant.now();
+    private final ServerMetrics metrics;
     private TokenVocabulary tokenVocabulary;
 
-    ServedModel(String name, Path file, long bytes, LanguageModel model, ServerOptions options) {
+    ServedModel(String name, Path file, long bytes, LanguageModel model, ServerOptions options, ServerMetrics metrics) {
+        this.metrics = metrics;
         this.name = name;
         this.file = file;
         this.bytes = bytes;
@@ -52,6 +54,10 @@ public final class ServedModel implements AutoCloseable {
 
     public ChatTemplate template() {
         return template;
+    }
+
+    public ServerMetrics metrics() {
+        return metrics;
     }
 
     public Scheduler scheduler() {
