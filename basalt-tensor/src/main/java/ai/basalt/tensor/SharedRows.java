@@ -31,8 +31,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The fused kernels read the inputs from a copy in 64-byte-aligned native memory ({@link #inputs}): a float[]'s
  * elements start 16 bytes into the object, so every 64-byte load of a heap input spans two cache lines, and with eight
- * inputs those split loads are half of a block's work (in cache, eight inputs ran at 0.75-0.85 the time with the
- * aligned copy, copy included).
+ * inputs those split loads cost a third of a block's time (in cache, eight inputs ran at 0.65-0.72 the time of two
+ * four-input passes over the heap arrays, copy included).
  *
  * <p>Written out per group size on purpose, as {@link RowStreams}: an array of accumulators or a loop over the inputs
  * inside the block loop is what C2 leaves as heap objects (DEVELOPERS.md "Speed work"). The eight-input kernels are
@@ -50,8 +50,10 @@ final class SharedRows {
 
     private SharedRows() {}
 
-    /** The checks of {@link TensorOps#matmulEach}: enough inputs and outputs, each long enough, no output shared or
-     * written over an input. */
+    /**
+     * The checks of {@link TensorOps#matmulEach}: enough inputs and outputs, each long enough, no output shared or
+     * written over an input.
+     */
     static void check(Tensor w, float[][] xs, int count, float[][] outs) {
         if (count < 0 || count > xs.length || count > outs.length) {
             throw new IllegalArgumentException(count + " products with " + xs.length + " inputs and " + outs.length
