@@ -34,6 +34,8 @@ public final class Scheduler implements AutoCloseable {
     private final ArrayDeque<InferenceState> freeStates = new ArrayDeque<>();
     private final List<Running> running = new ArrayList<>();
     private volatile int runningCount;
+    /** Jobs submitted and not yet answered (waiting, prefilling or running). */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile int peakRunning;
     private volatile boolean closed;
 
@@ -74,7 +76,9 @@ public final class Scheduler implements AutoCloseable {
      */
     public void submit(Job job) {
         if (closed) throw new ApiException(ApiException.Kind.UNAVAILABLE, "the model is being unloaded", null, null);
+        inFlight.incrementAndGet();
         if (!queue.offer(job)) {
+            inFlight.decrementAndGet();
             throw new ApiException(ApiException.Kind.TOO_MANY_REQUESTS,
                     "too many requests waiting for this model (" + queue.size() + "); retry later", null, "rate_limit_exceeded");
         }
@@ -95,9 +99,21 @@ public final class Scheduler implements AutoCloseable {
         return peakRunning;
     }
 
-    /** Whether no job is waiting or running. */
+    /** Whether no job is waiting or running (every one submitted has been answered). */
     public boolean idle() {
-        return queue.isEmpty() && runningCount == 0;
+        return inFlight.get() == 0;
+    }
+
+    /** Ends a job with its result; the job stops counting as in flight before its client hears. */
+    private void succeed(Job job, GenerationResult result) {
+        inFlight.decrementAndGet();
+        job.listener().onDone(result);
+    }
+
+    /** Ends a job with a failure. */
+    private void fail(Job job, RuntimeException error) {
+        inFlight.decrementAndGet();
+        job.listener().onError(error);
     }
 
     private void loop() {
@@ -110,9 +126,9 @@ public final class Scheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Running r : running) r.job.listener().onError(unloaded());
+        for (Running r : running) fail(r.job, unloaded());
         running.clear();
-        for (Job job; (job = queue.poll()) != null; ) job.listener().onError(unloaded());
+        for (Job job; (job = queue.poll()) != null; ) fail(job, unloaded());
         runningCount = 0;
     }
 
@@ -126,7 +142,7 @@ public final class Scheduler implements AutoCloseable {
             Job job = running.isEmpty() ? queue.poll(100, TimeUnit.MILLISECONDS) : queue.poll();
             if (job == null) return;
             if (job.cancelled().get()) {
-                job.listener().onError(new CancellationException("the client went away"));
+                fail(job, new CancellationException("the client went away"));
                 continue;
             }
             InferenceState state = freeStates.isEmpty() ? model.newState(contextLength) : freeStates.pop();
@@ -142,7 +158,7 @@ public final class Scheduler implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 freeStates.push(state);
-                job.listener().onError(e);
+                fail(job, e);
             }
             runningCount = running.size();
         }
@@ -153,7 +169,7 @@ public final class Scheduler implements AutoCloseable {
         running.removeIf(r -> {
             if (!r.job.cancelled().get()) return false;
             freeStates.push(r.state);
-            r.job.listener().onError(new CancellationException("the client went away"));
+            fail(r.job, new CancellationException("the client went away"));
             return true;
         });
         int n = running.size();
@@ -175,7 +191,7 @@ public final class Scheduler implements AutoCloseable {
         try {
             logits = model.forwardBatch(states, tokens, positions, true);
         } catch (RuntimeException e) {
-            for (Running r : running) r.job.listener().onError(e);
+            for (Running r : running) fail(r.job, e);
             running.clear();
             runningCount = 0;
             return;
@@ -187,14 +203,14 @@ public final class Scheduler implements AutoCloseable {
                 r.next = r.generator.next(logits[i]);
                 if (r.next < 0) ended.add(r);
             } catch (RuntimeException e) {
-                r.job.listener().onError(e);
+                fail(r.job, e);
                 r.next = -1;
                 freeStates.push(r.state);
             }
         }
         running.removeIf(r -> r.next < 0);
-        for (Running r : ended) finish(r);
         runningCount = running.size();
+        for (Running r : ended) finish(r);
     }
 
     private void finish(Running r) {
@@ -204,10 +220,10 @@ public final class Scheduler implements AutoCloseable {
         try {
             result = r.generator.finish();
         } catch (RuntimeException e) {
-            r.job.listener().onError(e);
+            fail(r.job, e);
             return;
         }
-        r.job.listener().onDone(result);
+        succeed(r.job, result);
     }
 
     /** Stops taking jobs; those waiting or running end with 503. */
