@@ -3,8 +3,6 @@ package ai.basalt.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.NotFoundException;
 import com.openai.models.ChatModel;
@@ -16,27 +14,10 @@ import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.models.Model;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The OpenAI API as the published openai-java client sees it. */
-class OpenAiClientTest {
-    private static BasaltServer server;
-    private static OpenAIClient client;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey("unused").build();
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        server.close();
-    }
-
+class OpenAiClientTest extends OpenAiServerTest {
     private static ChatCompletionCreateParams greedyChat(String user, int maxTokens) {
         return ChatCompletionCreateParams.builder().model(ChatModel.of(TestServer.NAME)).addUserMessage(user)
                 .maxCompletionTokens(maxTokens).temperature(0.0).build();

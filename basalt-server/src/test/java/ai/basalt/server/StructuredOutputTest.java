@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.errors.BadRequestException;
 import com.openai.models.ChatModel;
@@ -17,8 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,22 +22,7 @@ import org.junit.jupiter.api.Test;
  * openai-java and Ollama's {@code format} schema; replies parse and hold to the schema even from a model trained on
  * prose, sampled hot.
  */
-class StructuredOutputTest {
-    private static BasaltServer server;
-    private static OpenAIClient client;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey("unused").build();
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        server.close();
-    }
-
+class StructuredOutputTest extends OpenAiServerTest {
     private static final Map<String, Object> PERSON = Map.of(
             "type", "object",
             "properties", Map.of(

@@ -3,8 +3,6 @@ package ai.basalt.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.ChatModel;
@@ -18,27 +16,10 @@ import com.openai.models.chat.completions.ChatCompletionNamedToolChoice;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Function calling through openai-java: forced calls are constrained to the tools' schemas, streamed or not. */
-class ToolCallTest {
-    private static BasaltServer server;
-    private static OpenAIClient client;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey("unused").build();
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        server.close();
-    }
-
+class ToolCallTest extends OpenAiServerTest {
     private static FunctionDefinition weather() {
         FunctionParameters.Builder p = FunctionParameters.builder();
         Map.<String, Object>of("type", "object",
