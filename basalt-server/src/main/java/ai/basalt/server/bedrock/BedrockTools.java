@@ -229,8 +229,16 @@ final class BedrockTools {
             throw ApiException.badField("outputConfig.textFormat.structure.jsonSchema.schema",
                     "'outputConfig.textFormat.structure.jsonSchema.schema' must be a JSON Schema as a string");
         }
+        JsonNode parsed;
         try {
-            return JsonGrammar.fromSchema(schema.asText());
+            parsed = Json.MAPPER.readTree(schema.asText());
+        } catch (JsonProcessingException e) {
+            throw ApiException.badField("outputConfig.textFormat.structure.jsonSchema.schema",
+                    "'outputConfig.textFormat.structure.jsonSchema.schema' is not JSON: " + e.getOriginalMessage());
+        }
+        try {
+            // whitespace bounded as in a forced call: a model left free pads with it
+            return JsonGrammar.fromSchema(parsed, ToolCalls.CALL_WHITESPACE);
         } catch (JsonSchemaException e) {
             throw ApiException.badField("outputConfig.textFormat.structure.jsonSchema.schema",
                     "'outputConfig.textFormat.structure.jsonSchema.schema': " + e.getMessage());

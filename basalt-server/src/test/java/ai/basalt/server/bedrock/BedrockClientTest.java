@@ -16,7 +16,6 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.document.Document;
 import software.amazon.awssdk.http.Protocol;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -40,9 +39,6 @@ import software.amazon.awssdk.services.bedrockruntime.model.MessageStopEvent;
 import software.amazon.awssdk.services.bedrockruntime.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.bedrockruntime.model.StopReason;
 import software.amazon.awssdk.services.bedrockruntime.model.SystemContentBlock;
-import software.amazon.awssdk.services.bedrockruntime.model.Tool;
-import software.amazon.awssdk.services.bedrockruntime.model.ToolInputSchema;
-import software.amazon.awssdk.services.bedrockruntime.model.ToolSpecification;
 import software.amazon.awssdk.services.bedrockruntime.model.ValidationException;
 
 /** The Bedrock Runtime API as the AWS SDK for Java v2 sees it, SigV4-signed with dummy credentials. */
@@ -186,11 +182,9 @@ class BedrockClientTest {
                 .inferenceConfig(c -> c.temperature(5f)).build()))
                 .isInstanceOf(ValidationException.class).hasMessageContaining("temperature")
                 .satisfies(e -> assertThat(((ValidationException) e).statusCode()).isEqualTo(400));
-        Tool tool = Tool.fromToolSpec(ToolSpecification.builder().name("weather")
-                .inputSchema(ToolInputSchema.fromJson(Document.mapBuilder().putString("type", "object").build())).build());
         assertThatThrownBy(() -> client.converse(greedy(BedrockFixture.NAME, "hi", 4).toBuilder()
-                .toolConfig(t -> t.tools(tool)).build()))
-                .isInstanceOf(ValidationException.class).hasMessageContaining("toolConfig");
+                .guardrailConfig(g -> g.guardrailIdentifier("g").guardrailVersion("1")).build()))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("guardrailConfig");
         assertThatThrownBy(() -> client.invokeModel(b -> b.modelId(BedrockFixture.NAME).contentType("application/json")
                 .body(SdkBytes.fromUtf8String("{\"messages\": [], \"anthropic_version\": \"bedrock-2023-05-31\"}"))))
                 .isInstanceOf(ValidationException.class).hasMessageContaining("Llama-style");
