@@ -117,7 +117,7 @@ public final class BedrockApi {
         for (String s : stops) if (s.isEmpty()) throw ApiException.badField("inferenceConfig.stopSequences", "stop sequences must not be empty");
         SamplingParams sampling = sampling(Json.number(config, "temperature"), Json.number(config, "topP"), null, null);
         ServedModel model = server.models().acquire(modelId);
-        int[] prompt = BedrockTools.prompt(model, tools, messages);
+        int[] prompt = tools.prompt(model, messages);
         return new Converse(model, prompt, Prompts.chatParams(model, sampling, stops), max, !stops.isEmpty(), tools, grammar);
     }
 

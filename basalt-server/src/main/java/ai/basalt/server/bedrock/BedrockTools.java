@@ -103,21 +103,6 @@ final class BedrockTools {
     }
 
     /**
-     * The prompt of {@code messages} with {@code tools} on offer: through the template's {@code tools} variable where
-     * the template has one, else after a system message describing them.
-     */
-    static int[] prompt(ServedModel model, ToolCalls tools, List<ChatMessage> messages) {
-        if (!tools.offered()) return Prompts.chat(model, messages);
-        if (model.model().chatTemplate().orElse("").contains("tools")) {
-            return Prompts.chat(model, messages, Map.of("tools", tools.templateValue()));
-        }
-        List<ChatMessage> withTools = new ArrayList<>();
-        withTools.add(tools.systemMessage());
-        withTools.addAll(messages);
-        return Prompts.chat(model, withTools);
-    }
-
-    /**
      * The messages of one Bedrock message: its text and {@code toolUse} blocks (as the calls' JSON, one a line) as one
      * message of its role; each {@code toolResult} block as a message of role {@code tool}, ahead of the user's text.
      */
