@@ -75,7 +75,7 @@ public final class ServeLoad {
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             String body = JSON.writeValueAsString(Map.of("model", model, "stream", true, "max_tokens", tokens,
-                    "temperature", 1.0, "seed", 1000 + i, "stream_options", Map.of("include_usage", true),
+                    "temperature", 0.0, "seed", 1000 + i, "stream_options", Map.of("include_usage", true),
                     "messages", List.of(Map.of("role", "user", "content", "Tell me a long story, number " + i + "."))));
             done.add(CompletableFuture.supplyAsync(() -> stream(http, url, body), pool));
         }
