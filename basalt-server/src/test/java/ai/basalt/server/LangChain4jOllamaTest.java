@@ -5,13 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.basalt.server.LangChain4jOpenAiTest.Recording;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
+import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.ModelNotFoundException;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
+import dev.langchain4j.model.chat.request.json.JsonRawSchema;
+import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.ollama.OllamaChatModel;
+import dev.langchain4j.model.ollama.OllamaEmbeddingModel;
 import dev.langchain4j.model.ollama.OllamaLanguageModel;
 import dev.langchain4j.model.ollama.OllamaModel;
 import dev.langchain4j.model.ollama.OllamaModelCard;
@@ -211,5 +221,130 @@ class LangChain4jOllamaTest {
 
         assertThat(running).extracting(RunningOllamaModel::getName).containsExactly(TAGGED);
         assertThat(running.get(0).getSize()).isPositive();
+    }
+
+    // ---- structured output, tools and embeddings (issue 6) ----
+
+    private static OllamaChatModel.OllamaChatModelBuilder chatModel(Recording sent) {
+        return OllamaChatModel.builder().httpClientBuilder(sent).baseUrl(baseUrl()).modelName(TestServer.NAME)
+                .temperature(0.0).maxRetries(0).timeout(Duration.ofSeconds(60));
+    }
+
+    private static ResponseFormat personFormat() {
+        return ResponseFormat.builder().type(ResponseFormatType.JSON)
+                .jsonSchema(JsonSchema.builder().name("person").rootElement(LangChain4jOpenAiTest.PERSON).build()).build();
+    }
+
+    @Test
+    void aJsonSchemaResponseFormatIsSentAsFormatAndTheReplyHoldsToIt() {
+        Recording sent = new Recording();
+        OllamaChatModel model = chatModel(sent).numPredict(160).responseFormat(personFormat()).build();
+
+        ChatResponse r = sent.explain(() -> model.chat(ChatRequest.builder().messages(UserMessage.from("Describe a person.")).build()));
+
+        LangChain4jOpenAiTest.assertPerson(r.aiMessage().text());
+        assertThat(r.metadata().finishReason()).isEqualTo(FinishReason.STOP);
+        JsonNode format = sent.onlyBody().path("format");
+        assertThat(format.path("type").asText()).isEqualTo("object");
+        assertThat(format.path("properties").has("mood")).isTrue();
+    }
+
+    @Test
+    void aSchemaOnTheChatRequestHoldsHotSampledRepliesToIt() {
+        for (int seed = 1; seed <= 3; seed++) {
+            Recording sent = new Recording();
+            OllamaChatModel model = chatModel(sent).numPredict(160).seed(seed).build();
+
+            ChatResponse r = sent.explain(() -> model.chat(ChatRequest.builder().messages(UserMessage.from("Describe a person."))
+                    .temperature(1.2).responseFormat(personFormat()).build()));
+
+            LangChain4jOpenAiTest.assertPerson(r.aiMessage().text());
+        }
+    }
+
+    @Test
+    void aRawSchemaWithABoundedStringIsEnforced() {
+        Recording sent = new Recording();
+        OllamaChatModel model = chatModel(sent).numPredict(160).build();
+        JsonRawSchema raw = JsonRawSchema.from("""
+                {"type": "object", "properties": {"name": {"type": "string", "maxLength": 12},
+                 "unit": {"enum": ["celsius", "fahrenheit"]}}, "required": ["name", "unit"]}""");
+
+        ChatResponse r = sent.explain(() -> model.chat(ChatRequest.builder().messages(UserMessage.from("Name a city."))
+                .responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON)
+                        .jsonSchema(JsonSchema.builder().name("city").rootElement(raw).build()).build()).build()));
+
+        JsonNode doc = LangChain4jOpenAiTest.parse(r.aiMessage().text());
+        String name = doc.get("name").asText();
+        assertThat(name.codePointCount(0, name.length())).isLessThanOrEqualTo(12);
+        assertThat(doc.get("unit").asText()).isIn("celsius", "fahrenheit");
+        assertThat(sent.onlyBody().path("format").path("properties").path("name").path("maxLength").asInt()).isEqualTo(12);
+    }
+
+    @Test
+    void jsonModeIsSentAsFormatJson() {
+        // ResponseFormat.JSON is format "json": any object. A prose model may not close one within a small budget, so
+        // only what the grammar guarantees is checked: the reply is (the start of) a JSON object, complete when it stopped
+        Recording sent = new Recording();
+        OllamaChatModel model = chatModel(sent).numPredict(40).responseFormat(ResponseFormat.JSON).build();
+
+        ChatResponse r = sent.explain(() -> model.chat(ChatRequest.builder().messages(UserMessage.from("Describe a person as JSON.")).build()));
+
+        assertThat(sent.onlyBody().path("format").asText()).isEqualTo("json");
+        assertThat(r.aiMessage().text().strip()).startsWith("{");
+        if (r.metadata().finishReason() == FinishReason.STOP) assertThat(LangChain4jOpenAiTest.parse(r.aiMessage().text()).isObject()).isTrue();
+    }
+
+    @Test
+    void aChatWithToolsOnOfferIsAcceptedAndAnswered() {
+        // Ollama has no tool_choice: a call cannot be forced, and this prose model never writes one, so the reply is text
+        Recording sent = new Recording();
+        OllamaChatModel model = chatModel(sent).numPredict(MAX_TOKENS).build();
+
+        ChatResponse r = sent.explain(() -> model.chat(ChatRequest.builder().messages(UserMessage.from(QUESTION))
+                .toolSpecifications(LangChain4jOpenAiTest.WEATHER, LangChain4jOpenAiTest.TIME).build()));
+
+        assertThat(r.aiMessage().hasToolExecutionRequests()).isFalse();
+        assertThat(r.aiMessage().text()).isNotBlank();
+        JsonNode tools = sent.onlyBody().path("tools");
+        assertThat(tools.size()).isEqualTo(2);
+        assertThat(tools.get(0).path("function").path("name").asText()).isEqualTo("get_weather");
+    }
+
+    @Test
+    void aHistoryWithACallAndItsResultIsAcceptedAndAnswered() {
+        // the turn after a tool ran: the assistant's tool_calls and the tool's result go back in the messages
+        Recording sent = new Recording();
+        OllamaChatModel model = chatModel(sent).numPredict(12).build();
+        ToolExecutionRequest call = ToolExecutionRequest.builder().id("call_1").name("get_time").arguments("{\"zone\":\"utc\"}").build();
+
+        ChatResponse r = sent.explain(() -> model.chat(ChatRequest.builder().messages(UserMessage.from("What time is it?"),
+                AiMessage.from(call), ToolExecutionResultMessage.from(call, "It is noon."))
+                .toolSpecifications(LangChain4jOpenAiTest.TIME).build()));
+
+        assertThat(r.aiMessage().text()).isNotBlank();
+        JsonNode messages = sent.onlyBody().path("messages");
+        assertThat(messages.get(1).path("tool_calls").get(0).path("function").path("name").asText()).isEqualTo("get_time");
+        assertThat(messages.get(2).path("role").asText()).isEqualTo("tool");
+    }
+
+    @Test
+    void embeddingsEqualTheEnginesOwn() {
+        Recording sent = new Recording();
+        OllamaEmbeddingModel model = OllamaEmbeddingModel.builder().httpClientBuilder(sent).baseUrl(baseUrl())
+                .modelName(TestServer.NAME).maxRetries(0).timeout(Duration.ofSeconds(60)).build();
+        List<String> texts = List.of("The sea was calm.", "Let there be light.");
+
+        Response<List<Embedding>> r = sent.explain(() -> model.embedAll(texts.stream().map(TextSegment::from).toList()));
+
+        assertThat(r.content()).hasSize(2);
+        for (int t = 0; t < texts.size(); t++) {
+            float[] expected = TestServer.embedding(texts.get(t));
+            float[] actual = r.content().get(t).vector();
+            assertThat(actual).hasSize(expected.length);
+            for (int i = 0; i < expected.length; i++) assertThat(actual[i]).as("%s [%d]", texts.get(t), i).isEqualTo(expected[i]);
+        }
+        assertThat(sent.onlyBody().path("input").size()).isEqualTo(2);
+        assertThat(sent.sent()).contains("/api/embed ");
     }
 }

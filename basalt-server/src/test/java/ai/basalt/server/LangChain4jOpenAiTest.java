@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.exception.ModelNotFoundException;
@@ -15,10 +20,18 @@ import dev.langchain4j.http.client.SuccessfulHttpResponse;
 import dev.langchain4j.http.client.jdk.JdkHttpClient;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
 import dev.langchain4j.http.client.sse.ServerSentEventParser;
+import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
+import dev.langchain4j.model.chat.request.ToolChoice;
+import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import dev.langchain4j.model.chat.request.json.JsonRawSchema;
+import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import dev.langchain4j.model.openai.OpenAiLanguageModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.output.FinishReason;
@@ -222,6 +235,254 @@ class LangChain4jOpenAiTest {
         assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(ModelNotFoundException.class).hasMessageContaining("no-such-model");
     }
 
+    // ---- structured output, tool calls and embeddings (issue 6) ----
+
+    /** A small schema the prose model can only fill under constraint: an enum, an integer, a boolean. */
+    static final JsonObjectSchema PERSON = JsonObjectSchema.builder()
+            .addEnumProperty("mood", List.of("glad", "sad", "calm"))
+            .addIntegerProperty("age")
+            .addBooleanProperty("tall")
+            .required("mood", "age", "tall").additionalProperties(false).build();
+
+    /** {@code text} as JSON; a failure shows the text. */
+    static JsonNode parse(String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + Json.MAPPER.valueToTree(text), e);
+        }
+    }
+
+    static void assertPerson(String text) {
+        JsonNode doc = parse(text);
+        assertThat(doc.isObject()).as(text).isTrue();
+        assertThat(doc.get("mood").asText()).as(text).isIn("glad", "sad", "calm");
+        assertThat(doc.get("age").isIntegralNumber()).as(text).isTrue();
+        assertThat(doc.get("tall").isBoolean()).as(text).isTrue();
+        assertThat(doc.size()).as(text).isEqualTo(3);
+    }
+
+    @Test
+    void aJsonSchemaResponseFormatGivesAReplyThatHoldsToIt() throws Exception {
+        Recording sent = new Recording();
+        OpenAiChatModel model = chatModel(sent).maxCompletionTokens(160).strictJsonSchema(true)
+                .responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON)
+                        .jsonSchema(JsonSchema.builder().name("person").rootElement(PERSON).build()).build())
+                .build();
+
+        ChatResponse r = sent.explain(() -> model.chat(ChatRequest.builder().messages(UserMessage.from("Describe a person.")).build()));
+
+        assertPerson(r.aiMessage().text());
+        assertThat(r.metadata().finishReason()).isEqualTo(FinishReason.STOP);
+        JsonNode format = sent.onlyBody().path("response_format");
+        assertThat(format.path("type").asText()).isEqualTo("json_schema");
+        assertThat(format.path("json_schema").path("name").asText()).isEqualTo("person");
+        assertThat(format.path("json_schema").path("strict").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aResponseFormatOnTheChatRequestHoldsHotSampledRepliesToTheSchema() throws Exception {
+        // the format given per request (not on the model), sampled hot with several seeds: every reply parses and validates
+        for (int seed = 1; seed <= 3; seed++) {
+            Recording sent = new Recording();
+            OpenAiChatModel model = chatModel(sent).maxCompletionTokens(160).seed(seed).build();
+            ChatRequest request = ChatRequest.builder().messages(UserMessage.from("Describe a person.")).temperature(1.2)
+                    .responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON)
+                            .jsonSchema(JsonSchema.builder().name("person").rootElement(PERSON).build()).build())
+                    .build();
+
+            ChatResponse r = sent.explain(() -> model.chat(request));
+
+            assertPerson(r.aiMessage().text());
+        }
+    }
+
+    @Test
+    void jsonObjectModeIsSentAsJsonObject() {
+        // json_object is any object: a prose model may not close one within a small budget, so only what the grammar
+        // guarantees is checked: the reply starts an object, and is a whole one when it stopped on its own
+        Recording sent = new Recording();
+        OpenAiChatModel model = chatModel(sent).maxCompletionTokens(40).responseFormat("json_object").build();
+
+        ChatResponse r = sent.explain(() -> model.chat(ChatRequest.builder().messages(UserMessage.from("Describe a person as JSON.")).build()));
+
+        assertThat(sent.onlyBody().path("response_format").path("type").asText()).isEqualTo("json_object");
+        assertThat(r.aiMessage().text().strip()).startsWith("{");
+        if (r.metadata().finishReason() == FinishReason.STOP) assertThat(parse(r.aiMessage().text()).isObject()).isTrue();
+    }
+
+    @Test
+    void aRawSchemaWithABoundedStringIsEnforced() throws Exception {
+        // LangChain4j's typed schemas cannot bound a string; a raw schema passes maxLength through as written
+        Recording sent = new Recording();
+        OpenAiChatModel model = chatModel(sent).maxCompletionTokens(160).build();
+        JsonRawSchema raw = JsonRawSchema.from("""
+                {"type": "object", "properties": {"name": {"type": "string", "maxLength": 12},
+                 "unit": {"enum": ["celsius", "fahrenheit"]}}, "required": ["name", "unit"], "additionalProperties": false}""");
+
+        ChatResponse r = sent.explain(() -> model.chat(ChatRequest.builder().messages(UserMessage.from("Name a city."))
+                .responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON)
+                        .jsonSchema(JsonSchema.builder().name("city").rootElement(raw).build()).build()).build()));
+
+        JsonNode doc = parse(r.aiMessage().text());
+        String name = doc.get("name").asText();
+        assertThat(name.codePointCount(0, name.length())).isLessThanOrEqualTo(12);
+        assertThat(doc.get("unit").asText()).isIn("celsius", "fahrenheit");
+        assertThat(doc.size()).isEqualTo(2);
+        assertThat(sent.onlyBody().path("response_format").path("json_schema").path("schema").path("properties")
+                .path("name").path("maxLength").asInt()).isEqualTo(12);
+    }
+
+    /** Tools small enough that their description leaves room in the model's 256-token context. */
+    static final ToolSpecification WEATHER = ToolSpecification.builder().name("get_weather").description("Weather")
+            .parameters(JsonObjectSchema.builder()
+                    .addEnumProperty("city", List.of("Paris", "Oslo"))
+                    .addIntegerProperty("days")
+                    .required("city", "days").build())
+            .build();
+
+    static final ToolSpecification TIME = ToolSpecification.builder().name("get_time")
+            .parameters(JsonObjectSchema.builder().addEnumProperty("zone", List.of("utc", "local")).required("zone").build())
+            .build();
+
+    /** A tool without parameters. */
+    static final ToolSpecification PING = ToolSpecification.builder().name("ping").build();
+
+    static void assertValidCall(ToolExecutionRequest call) throws Exception {
+        JsonNode args = parse(call.arguments());
+        assertThat(call.id()).startsWith("call_");
+        if (call.name().equals("get_weather")) {
+            assertThat(args.get("city").asText()).as(call.arguments()).isIn("Paris", "Oslo");
+            assertThat(args.get("days").isIntegralNumber()).as(call.arguments()).isTrue();
+            assertThat(args.size()).as(call.arguments()).isEqualTo(2);
+        } else if (call.name().equals("ping")) {
+            assertThat(args.isObject() && args.isEmpty()).as(call.arguments()).isTrue();
+        } else {
+            assertThat(call.name()).isEqualTo("get_time");
+            assertThat(args.get("zone").asText()).as(call.arguments()).isIn("utc", "local");
+            assertThat(args.size()).as(call.arguments()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRequiredToolChoiceGivesToolExecutionRequestsThatHoldToTheSchema() throws Exception {
+        // sampled hot with several seeds: each reply is a call, its arguments valid for the tool's parameters
+        for (int seed = 1; seed <= 3; seed++) {
+            Recording sent = new Recording();
+            OpenAiChatModel model = chatModel(sent).maxCompletionTokens(96).seed(seed).build();
+            ChatRequest request = ChatRequest.builder().messages(UserMessage.from("What is the weather in Paris?"))
+                    .toolSpecifications(WEATHER).toolChoice(ToolChoice.REQUIRED).temperature(1.0).build();
+
+            ChatResponse r = sent.explain(() -> model.chat(request));
+
+            AiMessage ai = r.aiMessage();
+            assertThat(ai.hasToolExecutionRequests()).as("reply: %s", ai).isTrue();
+            assertThat(ai.toolExecutionRequests()).hasSize(1);
+            assertThat(ai.toolExecutionRequests().get(0).name()).isEqualTo("get_weather");
+            assertValidCall(ai.toolExecutionRequests().get(0));
+            assertThat(r.metadata().finishReason()).isEqualTo(FinishReason.TOOL_EXECUTION);
+            JsonNode body = sent.onlyBody();
+            assertThat(body.path("tool_choice").asText()).isEqualTo("required");
+            assertThat(body.path("tools").get(0).path("function").path("name").asText()).isEqualTo("get_weather");
+        }
+    }
+
+    @Test
+    void aRequiredToolChoiceAmongTwoToolsCallsOneOfThem() throws Exception {
+        Recording sent = new Recording();
+        OpenAiChatModel model = chatModel(sent).maxCompletionTokens(60).build();
+
+        ChatResponse r = sent.explain(() -> model.chat(ChatRequest.builder().messages(UserMessage.from("What time is it?"))
+                .toolSpecifications(TIME, PING).toolChoice(ToolChoice.REQUIRED).build()));
+
+        assertThat(r.aiMessage().toolExecutionRequests()).as("reply: %s", r.aiMessage()).hasSize(1);
+        assertValidCall(r.aiMessage().toolExecutionRequests().get(0));
+        assertThat(sent.onlyBody().path("tools").size()).isEqualTo(2);
+    }
+
+    @Test
+    void strictToolsAreAcceptedAndForcedCallsHoldToTheSchema() throws Exception {
+        // strictTools(true) sends "strict": true and additionalProperties false in each function's parameters
+        Recording sent = new Recording();
+        OpenAiChatModel model = chatModel(sent).maxCompletionTokens(60).strictTools(true).build();
+
+        ChatResponse r = sent.explain(() -> model.chat(ChatRequest.builder().messages(UserMessage.from("What time is it?"))
+                .toolSpecifications(TIME).toolChoice(ToolChoice.REQUIRED).build()));
+
+        assertThat(r.aiMessage().toolExecutionRequests()).hasSize(1);
+        assertValidCall(r.aiMessage().toolExecutionRequests().get(0));
+        assertThat(sent.onlyBody().path("tools").get(0).path("function").path("strict").asBoolean()).isTrue();
+    }
+
+    @Test
+    void theToolsResultGoesBackAndTheModelAnswersInText() throws Exception {
+        // the loop an AiServices tool call makes: the call, then the assistant turn with tool_calls and the tool's result
+        Recording sent = new Recording();
+        OpenAiChatModel model = chatModel(sent).maxCompletionTokens(60).build();
+        UserMessage question = UserMessage.from("What time is it?");
+        ChatResponse call = sent.explain(() -> model.chat(ChatRequest.builder().messages(question)
+                .toolSpecifications(TIME).toolChoice(ToolChoice.REQUIRED).build()));
+        ToolExecutionRequest request = call.aiMessage().toolExecutionRequests().get(0);
+
+        ChatResponse answer = sent.explain(() -> model.chat(ChatRequest.builder().messages(question, call.aiMessage(),
+                ToolExecutionResultMessage.from(request, "It is noon.")).toolSpecifications(TIME).maxOutputTokens(12).build()));
+
+        assertThat(answer.aiMessage().text()).isNotBlank();
+        JsonNode messages = sent.body(1).path("messages");
+        assertThat(messages.get(1).path("tool_calls").get(0).path("id").asText()).isEqualTo(request.id());
+        assertThat(messages.get(2).path("role").asText()).isEqualTo("tool");
+        assertThat(messages.get(2).path("tool_call_id").asText()).isEqualTo(request.id());
+    }
+
+    @Test
+    void aStreamedRequiredToolCallArrivesAsAToolExecutionRequest() throws Exception {
+        Recording sent = new Recording();
+        OpenAiStreamingChatModel model = streamingModel(sent).maxCompletionTokens(96).build();
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+
+        model.chat(ChatRequest.builder().messages(UserMessage.from("What is the weather in Oslo?"))
+                .toolSpecifications(WEATHER).toolChoice(ToolChoice.REQUIRED).build(), new StreamingChatResponseHandler() {
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                done.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        ChatResponse r = sent.explain(() -> done.get(60, TimeUnit.SECONDS));
+
+        assertThat(r.aiMessage().toolExecutionRequests()).as("reply: %s", r.aiMessage()).hasSize(1);
+        assertThat(r.aiMessage().toolExecutionRequests().get(0).name()).isEqualTo("get_weather");
+        assertValidCall(r.aiMessage().toolExecutionRequests().get(0));
+        assertThat(r.metadata().finishReason()).isEqualTo(FinishReason.TOOL_EXECUTION);
+        assertThat(sent.onlyBody().path("tool_choice").asText()).isEqualTo("required");
+    }
+
+    @Test
+    void embeddingsEqualTheEnginesOwn() {
+        Recording sent = new Recording();
+        OpenAiEmbeddingModel model = OpenAiEmbeddingModel.builder().httpClientBuilder(sent).baseUrl(baseUrl()).apiKey("unused")
+                .modelName(TestServer.NAME).maxRetries(0).timeout(Duration.ofSeconds(60)).build();
+        List<String> texts = List.of("The sea was calm.", "Let there be light.");
+
+        Response<List<Embedding>> r = sent.explain(() -> model.embedAll(texts.stream().map(TextSegment::from).toList()));
+
+        assertThat(r.content()).hasSize(2);
+        for (int t = 0; t < texts.size(); t++) {
+            float[] expected = TestServer.embedding(texts.get(t));
+            float[] actual = r.content().get(t).vector();
+            assertThat(actual).hasSize(expected.length);
+            for (int i = 0; i < expected.length; i++) assertThat(actual[i]).as("%s [%d]", texts.get(t), i).isEqualTo(expected[i]);
+        }
+        assertThat(r.tokenUsage().inputTokenCount()).isPositive();
+        JsonNode body = sent.onlyBody();
+        assertThat(body.path("input").size()).isEqualTo(2);
+        assertThat(sent.explain(() -> model.embed("The sea was calm.").content().vector())).containsExactly(TestServer.embedding("The sea was calm."));
+    }
+
     /**
      * LangChain4j's JDK HTTP client with every request kept: a test that fails shows what was sent.
      */
@@ -276,6 +537,15 @@ class LangChain4jOpenAiTest {
                 return Json.MAPPER.readTree(requests.get(0).body());
             } catch (java.io.IOException e) {
                 throw new AssertionError("the client sent a body that is not JSON: " + requests.get(0).body(), e);
+            }
+        }
+
+        /** The body of the {@code i}th request sent. */
+        JsonNode body(int i) {
+            try {
+                return Json.MAPPER.readTree(requests.get(i).body());
+            } catch (java.io.IOException e) {
+                throw new AssertionError("the client sent a body that is not JSON: " + requests.get(i).body(), e);
             }
         }
 
