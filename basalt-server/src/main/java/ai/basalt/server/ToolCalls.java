@@ -32,7 +32,10 @@ public record ToolCalls(Map<String, Tool> tools, String choice) {
 
     public static final ToolCalls NONE = new ToolCalls(Map.of(), "none");
 
-    /** Whitespace a forced call may hold between its tokens: none is needed, and a model left free pads with it. */
+    /**
+     * Whitespace a constrained document (a forced call, structured output) may hold between its tokens: none is
+     * needed, and a model left free pads with it (up to the grammar's limit at every gap, spending the token budget).
+     */
     public static final int CALL_WHITESPACE = 1;
 
     /** The request's tools, checked; {@link #NONE} when it offers none. */

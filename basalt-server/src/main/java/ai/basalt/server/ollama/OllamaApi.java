@@ -260,10 +260,10 @@ public final class OllamaApi {
     /** Ollama's {@code format}: {@code "json"} for any JSON object, a JSON Schema object for its documents. */
     static JsonGrammar format(JsonNode format) {
         if (format == null || format.isNull() || (format.isTextual() && format.asText().isEmpty())) return null;
-        if (format.isTextual() && format.asText().equals("json")) return JsonGrammar.anyObject();
+        if (format.isTextual() && format.asText().equals("json")) return JsonGrammar.anyObject(ToolCalls.CALL_WHITESPACE);
         if (!format.isObject()) throw ApiException.badField("format", "'format' must be \"json\" or a JSON Schema object");
         try {
-            return JsonGrammar.fromSchema(format);
+            return JsonGrammar.fromSchema(format, ToolCalls.CALL_WHITESPACE);
         } catch (JsonSchemaException e) {
             throw ApiException.badField("format", "'format': " + e.getMessage());
         }

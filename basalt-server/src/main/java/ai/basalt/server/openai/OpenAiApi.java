@@ -142,14 +142,14 @@ public final class OpenAiApi {
         String type = Json.requiredString(format, "type");
         return switch (type) {
             case "text" -> null;
-            case "json_object" -> JsonGrammar.anyObject();
+            case "json_object" -> JsonGrammar.anyObject(ToolCalls.CALL_WHITESPACE);
             case "json_schema" -> {
                 JsonNode spec = Json.objectField(format, "json_schema");
                 if (spec == null) throw ApiException.badField("response_format", "'response_format.json_schema' is required for type 'json_schema'");
                 JsonNode schema = Json.objectField(spec, "schema");
                 if (schema == null) throw ApiException.badField("response_format", "'response_format.json_schema.schema' is required");
                 try {
-                    yield JsonGrammar.fromSchema(schema);
+                    yield JsonGrammar.fromSchema(schema, ToolCalls.CALL_WHITESPACE);
                 } catch (JsonSchemaException e) {
                     throw ApiException.badField("response_format", "'response_format.json_schema.schema': " + e.getMessage());
                 }
