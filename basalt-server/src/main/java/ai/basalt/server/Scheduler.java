@@ -117,14 +117,20 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void loop() {
-        try {
-            while (!closed) {
+        while (!closed) {
+            try {
                 admit();
-                if (running.isEmpty()) continue;
-                step();
+                if (!running.isEmpty()) step();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException | Error e) {
+                // whatever went wrong (out of memory for a cache, a bug), the jobs hear of it and the thread lives on
+                ApiException failure = new ApiException(ApiException.Kind.INTERNAL, "internal error: " + e, null, null);
+                for (Running r : running) fail(r.job, failure);
+                running.clear();
+                runningCount = 0;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         for (Running r : running) fail(r.job, unloaded());
         running.clear();
@@ -145,8 +151,9 @@ public final class Scheduler implements AutoCloseable {
                 fail(job, new CancellationException("the client went away"));
                 continue;
             }
-            InferenceState state = freeStates.isEmpty() ? model.newState(contextLength) : freeStates.pop();
+            InferenceState state = null;
             try {
+                state = freeStates.isEmpty() ? model.newState(contextLength) : freeStates.pop();
                 SequenceGenerator generator = new SequenceGenerator(model, state, List.of(), job.params(),
                         text -> job.listener().onText(text), false, job.constraint());
                 int next = generator.next(generator.prefill(job.prompt()));
@@ -157,8 +164,10 @@ public final class Scheduler implements AutoCloseable {
                     running.add(r);
                 }
             } catch (RuntimeException e) {
-                freeStates.push(state);
+                if (state != null) freeStates.push(state);
                 fail(job, e);
+            } catch (Error e) {
+                fail(job, new ApiException(ApiException.Kind.INTERNAL, "internal error: " + e, null, null));
             }
             runningCount = running.size();
         }
