@@ -12,6 +12,15 @@ import ai.basalt.model.Models;
 import ai.basalt.server.BasaltServer;
 import ai.basalt.server.ServerOptions;
 import java.net.URI;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.Protocol;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
+import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,6 +43,23 @@ final class BedrockFixture {
         if (!Files.isRegularFile(MODEL)) throw new IllegalStateException(MODEL.toAbsolutePath() + " is missing");
         return BasaltServer.start(ServerOptions.of(Map.of(NAME, MODEL)).withPort(0).withLimits(64 * 1024, 64, CONTEXT)
                 .withApiKeys(keys));
+    }
+
+    private static final StaticCredentialsProvider DUMMY =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "dummy-secret"));
+
+    /** A synchronous client (URL-connection HTTP) for {@code server}, SigV4-signed with dummy credentials, no retries. */
+    static BedrockRuntimeClient syncClient(BasaltServer server) {
+        return BedrockRuntimeClient.builder().endpointOverride(endpoint(server)).region(Region.US_EAST_1)
+                .credentialsProvider(DUMMY).httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
+    }
+
+    /** An asynchronous client on Netty set to HTTP/1.1 (the server has no h2c), as {@link #syncClient}. */
+    static BedrockRuntimeAsyncClient asyncClient(BasaltServer server) {
+        return BedrockRuntimeAsyncClient.builder().endpointOverride(endpoint(server)).region(Region.US_EAST_1)
+                .credentialsProvider(DUMMY).httpClient(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1).build())
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
     }
 
     static URI endpoint(BasaltServer server) {
