@@ -142,7 +142,11 @@ public final class Scheduler implements AutoCloseable {
         return new ApiException(ApiException.Kind.UNAVAILABLE, "the model was unloaded", null, null);
     }
 
-    /** Takes waiting jobs while there is room (waiting a little for one when nothing runs), prefilling each. */
+    /**
+     * Takes a waiting job when there is room (waiting a little for one when nothing runs) and prefills it: one per
+     * step, so that sequences already streaming are held up by one prompt at a time, not by every prompt that came in
+     * together (a job that ends at once lets the next one in).
+     */
     private void admit() throws InterruptedException {
         while (running.size() < maxBatch) {
             Job job = running.isEmpty() ? queue.poll(100, TimeUnit.MILLISECONDS) : queue.poll();
@@ -162,6 +166,8 @@ public final class Scheduler implements AutoCloseable {
                     finish(r);
                 } else {
                     running.add(r);
+                    runningCount = running.size();
+                    return;
                 }
             } catch (RuntimeException e) {
                 if (state != null) freeStates.push(state);
