@@ -37,7 +37,33 @@ public final class ModelPool implements AutoCloseable {
     }
 
     /** One model on offer. */
-    public record Offer(String name, Path file, long bytes, long modifiedMillis) {}
+    public record Offer(String name, Path file, long bytes, long modifiedMillis) {
+
+        /**
+         * The model's card, if it has one: {@code STEM.md} beside a GGUF file, else {@code MODEL_CARD.md} or (as Hugging
+         * Face folders keep it) {@code README.md} in the model's folder.
+         */
+        public Optional<String> card() {
+            Path folder = Files.isDirectory(file) ? file : file.toAbsolutePath().getParent();
+            String name = file.getFileName().toString();
+            List<Path> candidates = new ArrayList<>();
+            if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf")) {
+                candidates.add(folder.resolve(name.substring(0, name.length() - ".gguf".length()) + ".md"));
+            }
+            candidates.add(folder.resolve("MODEL_CARD.md"));
+            candidates.add(folder.resolve("README.md"));
+            for (Path c : candidates) {
+                if (Files.isRegularFile(c)) {
+                    try {
+                        return Optional.of(Files.readString(c));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(new IOException(c + ": cannot read the model card: " + e.getMessage(), e));
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+    }
 
     /** Every model on offer: the configured ones in order, then the hub's not named the same. */
     public List<Offer> offers() {

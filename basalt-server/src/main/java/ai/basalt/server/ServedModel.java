@@ -94,6 +94,15 @@ public final class ServedModel implements AutoCloseable {
         }
     }
 
+    /** Whether the model's class gives embeddings (overrides {@link LanguageModel#embed}). */
+    public boolean givesEmbeddings() {
+        try {
+            return model.getClass().getMethod("embed", int[].class).getDeclaringClass() != LanguageModel.class;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
     /** An embedding and the tokens it took. */
     public record Embedding(float[] vector, int tokens) {}
 

@@ -120,7 +120,10 @@ public final class OllamaApi {
         info.put("general.architecture", m.model().architecture());
         info.put("general.parameter_count", m.model().parameterCount());
         info.put(m.model().architecture() + ".context_length", m.model().contextLength());
-        out.set("capabilities", Json.MAPPER.createArrayNode().add("completion"));
+        ArrayNode capabilities = out.putArray("capabilities").add("completion");
+        if (m.model().chatTemplate().orElse("").contains("tools")) capabilities.add("tools");
+        if (m.givesEmbeddings()) capabilities.add("embedding");
+        server.models().find(m.name()).card().ifPresent(card -> out.put("model_card", card));
         out.put("modified_at", Instant.ofEpochMilli(server.models().find(m.name()).modifiedMillis()).toString());
         ctx.json(out);
     }
