@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.basalt.server.LangChain4jOpenAiTest.Recording;
+import ai.basalt.server.LangChain4jOpenAiTest.Streamed;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.embedding.Embedding;
@@ -19,7 +20,6 @@ import dev.langchain4j.model.chat.request.ResponseFormatType;
 import dev.langchain4j.model.chat.request.json.JsonRawSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.ollama.OllamaChatModel;
 import dev.langchain4j.model.ollama.OllamaEmbeddingModel;
 import dev.langchain4j.model.ollama.OllamaLanguageModel;
@@ -32,10 +32,7 @@ import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.output.TokenUsage;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -128,26 +125,10 @@ class LangChain4jOllamaTest {
         Recording sent = new Recording();
         OllamaStreamingChatModel model = OllamaStreamingChatModel.builder().httpClientBuilder(sent).baseUrl(baseUrl())
                 .modelName(TestServer.NAME).temperature(0.0).numPredict(MAX_TOKENS).timeout(Duration.ofSeconds(60)).build();
-        List<String> partials = Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-
-        model.chat(ChatRequest.builder().messages(UserMessage.from(QUESTION)).build(), new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String partial) {
-                partials.add(partial);
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        ChatResponse r = sent.explain(() -> done.get(60, TimeUnit.SECONDS));
+        Streamed streamed = new Streamed();
+        model.chat(ChatRequest.builder().messages(UserMessage.from(QUESTION)).build(), streamed);
+        ChatResponse r = sent.explain(() -> streamed.done.get(60, TimeUnit.SECONDS));
+        List<String> partials = streamed.partials;
 
         assertThat(partials).isNotEmpty();
         assertThat(String.join("", partials)).isEqualTo(expected);

@@ -154,26 +154,10 @@ class LangChain4jOpenAiTest {
     void streamedChatEqualsTheWholeReply() throws Exception {
         Recording sent = new Recording();
         OpenAiStreamingChatModel model = streamingModel(sent).maxCompletionTokens(MAX_TOKENS).build();
-        List<String> partials = Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-
-        model.chat(ChatRequest.builder().messages(UserMessage.from(QUESTION)).build(), new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String partial) {
-                partials.add(partial);
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        ChatResponse r = sent.explain(() -> done.get(60, TimeUnit.SECONDS));
+        Streamed streamed = new Streamed();
+        model.chat(ChatRequest.builder().messages(UserMessage.from(QUESTION)).build(), streamed);
+        ChatResponse r = sent.explain(() -> streamed.done.get(60, TimeUnit.SECONDS));
+        List<String> partials = streamed.partials;
 
         assertThat(partials).isNotEmpty();
         assertThat(String.join("", partials)).isEqualTo(expected);
@@ -193,19 +177,9 @@ class LangChain4jOpenAiTest {
     @Test
     void aStreamForAnUnknownModelEndsInTheHandlersOnError() throws Exception {
         OpenAiStreamingChatModel model = streamingModel(new Recording()).modelName("no-such-model").maxCompletionTokens(4).build();
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        model.chat("hi", new StreamingChatResponseHandler() {
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        assertThatThrownBy(() -> done.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(ModelNotFoundException.class)
+        Streamed streamed = new Streamed();
+        model.chat("hi", streamed);
+        assertThatThrownBy(() -> streamed.done.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(ModelNotFoundException.class)
                 .hasMessageContaining("no-such-model");
     }
 
@@ -438,21 +412,10 @@ class LangChain4jOpenAiTest {
     void aStreamedRequiredToolCallArrivesAsAToolExecutionRequest() throws Exception {
         Recording sent = new Recording();
         OpenAiStreamingChatModel model = streamingModel(sent).maxCompletionTokens(96).build();
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-
+        Streamed streamed = new Streamed();
         model.chat(ChatRequest.builder().messages(UserMessage.from("What is the weather in Oslo?"))
-                .toolSpecifications(WEATHER).toolChoice(ToolChoice.REQUIRED).build(), new StreamingChatResponseHandler() {
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        ChatResponse r = sent.explain(() -> done.get(60, TimeUnit.SECONDS));
+                .toolSpecifications(WEATHER).toolChoice(ToolChoice.REQUIRED).build(), streamed);
+        ChatResponse r = sent.explain(() -> streamed.done.get(60, TimeUnit.SECONDS));
 
         assertThat(r.aiMessage().toolExecutionRequests()).as("reply: %s", r.aiMessage()).hasSize(1);
         assertThat(r.aiMessage().toolExecutionRequests().get(0).name()).isEqualTo("get_weather");
@@ -481,6 +444,27 @@ class LangChain4jOpenAiTest {
         JsonNode body = sent.onlyBody();
         assertThat(body.path("input").size()).isEqualTo(2);
         assertThat(sent.explain(() -> model.embed("The sea was calm.").content().vector())).containsExactly(TestServer.embedding("The sea was calm."));
+    }
+
+    /** A streaming handler that keeps the partial responses and completes {@link #done} with the reply or the error. */
+    static final class Streamed implements StreamingChatResponseHandler {
+        final List<String> partials = Collections.synchronizedList(new ArrayList<>());
+        final CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+
+        @Override
+        public void onPartialResponse(String partial) {
+            partials.add(partial);
+        }
+
+        @Override
+        public void onCompleteResponse(ChatResponse response) {
+            done.complete(response);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            done.completeExceptionally(error);
+        }
     }
 
     /**
