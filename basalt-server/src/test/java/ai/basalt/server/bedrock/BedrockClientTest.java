@@ -4,17 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.basalt.generate.chat.ChatMessage;
-import ai.basalt.server.BasaltServer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
-import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.ContentBlockDeltaEvent;
 import software.amazon.awssdk.services.bedrockruntime.model.ConversationRole;
@@ -35,30 +29,8 @@ import software.amazon.awssdk.services.bedrockruntime.model.SystemContentBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.ValidationException;
 
 /** The Bedrock Runtime API as the AWS SDK for Java v2 sees it, SigV4-signed with dummy credentials. */
-class BedrockClientTest {
+class BedrockClientTest extends BedrockServerTest {
     private static final String QUESTION = "Tell me about the sea.";
-    private static BasaltServer server;
-    private static BedrockRuntimeClient client;
-    private static BedrockRuntimeAsyncClient async;
-
-    @BeforeAll
-    static void start() {
-        server = BedrockFixture.start(Set.of());
-        client = BedrockFixture.syncClient(server);
-        async = BedrockFixture.asyncClient(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        async.close();
-        server.close();
-    }
-
-    private static Message user(String text) {
-        return Message.builder().role(ConversationRole.USER).content(ContentBlock.fromText(text)).build();
-    }
-
     private static ConverseRequest greedy(String modelId, String question, int maxTokens) {
         return ConverseRequest.builder().modelId(modelId).messages(user(question))
                 .inferenceConfig(c -> c.maxTokens(maxTokens).temperature(0f)).build();

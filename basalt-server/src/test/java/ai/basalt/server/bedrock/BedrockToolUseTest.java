@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.basalt.generate.chat.ChatMessage;
-import ai.basalt.server.BasaltServer;
 import ai.basalt.server.Json;
 import ai.basalt.server.ToolCalls;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,13 +12,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.document.Document;
-import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
-import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 import software.amazon.awssdk.services.bedrockruntime.model.AnyToolChoice;
 import software.amazon.awssdk.services.bedrockruntime.model.AutoToolChoice;
 import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
@@ -54,29 +48,7 @@ import software.amazon.awssdk.services.bedrockruntime.model.ValidationException;
  * contentBlockStart, contentBlockDelta and contentBlockStop. Structured output is a forced tool whose input schema is the
  * shape wanted. The model is the prose model basalt-mini (256 tokens of context), so only forced calls are asserted.
  */
-class BedrockToolUseTest {
-    private static BasaltServer server;
-    private static BedrockRuntimeClient client;
-    private static BedrockRuntimeAsyncClient async;
-
-    @BeforeAll
-    static void start() {
-        server = BedrockFixture.start(Set.of());
-        client = BedrockFixture.syncClient(server);
-        async = BedrockFixture.asyncClient(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        async.close();
-        server.close();
-    }
-
-    private static Message user(String text) {
-        return Message.builder().role(ConversationRole.USER).content(ContentBlock.fromText(text)).build();
-    }
-
+class BedrockToolUseTest extends BedrockServerTest {
     private static Document strings(String... values) {
         var list = Document.listBuilder();
         for (String v : values) list.addString(v);
