@@ -9,6 +9,7 @@ import ai.basalt.generate.sampling.SamplingParams;
 import ai.basalt.server.ApiDialect;
 import ai.basalt.server.ApiException;
 import ai.basalt.server.BasaltServer;
+import ai.basalt.server.HeldText;
 import ai.basalt.server.JobStream;
 import ai.basalt.server.Json;
 import ai.basalt.server.Prompts;
@@ -206,19 +207,12 @@ public final class BedrockApi {
             job.cancel();
             return;
         }
-        // with tools on offer, text that may be a call is held back until it is known to be one or not
-        StringBuilder held = c.tools().offered() ? new StringBuilder() : null;
+        HeldText hold = new HeldText(c.tools());
         while (true) {
             JobStream.Event e = job.take();
             if (e instanceof JobStream.Event.Text t) {
-                String piece = t.piece();
-                if (held != null) {
-                    held.append(piece);
-                    String lead = held.toString().stripLeading();
-                    if (c.tools().forced() || lead.isEmpty() || lead.startsWith("{")) continue;
-                    piece = held.toString();
-                    held = null;
-                }
+                String piece = hold.pass(t.piece());
+                if (piece.isEmpty()) continue;
                 if (!send(out, textDelta(piece))) {
                     job.cancel();
                     return;
@@ -226,8 +220,9 @@ public final class BedrockApi {
             } else if (e instanceof JobStream.Event.Done d) {
                 GenerationResult r = d.result();
                 String reason = stopReason(r.stopReason(), c.callerStops());
-                if (held != null && !held.isEmpty()) {
-                    ObjectNode call = c.tools().parse(held.toString());
+                String held = hold.rest();
+                if (!held.isEmpty()) {
+                    ObjectNode call = c.tools().parse(held);
                     boolean sent;
                     if (call != null) {
                         ObjectNode use = BedrockTools.toolUse(call);
@@ -242,7 +237,7 @@ public final class BedrockApi {
                                 && send(out, EventStreamEncoder.event("contentBlockDelta", Json.bytes(delta)));
                         reason = "tool_use";
                     } else {
-                        sent = send(out, textDelta(held.toString()));
+                        sent = send(out, textDelta(held));
                     }
                     if (!sent) return;
                 }

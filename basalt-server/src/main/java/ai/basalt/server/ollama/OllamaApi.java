@@ -10,6 +10,7 @@ import ai.basalt.generate.sampling.SamplingParams;
 import ai.basalt.server.ApiDialect;
 import ai.basalt.server.ApiException;
 import ai.basalt.server.BasaltServer;
+import ai.basalt.server.HeldText;
 import ai.basalt.server.JobStream;
 import ai.basalt.server.Json;
 import ai.basalt.server.ModelPool;
@@ -299,19 +300,12 @@ public final class OllamaApi {
             job.cancel();
             return;
         }
-        // with tools on offer, text that may be a call is held back until it is known to be one or not
-        StringBuilder held = tools.offered() ? new StringBuilder() : null;
+        HeldText hold = new HeldText(tools);
         while (true) {
             JobStream.Event e = job.take();
             if (e instanceof JobStream.Event.Text t) {
-                String piece = t.piece();
-                if (held != null) {
-                    held.append(piece);
-                    String lead = held.toString().stripLeading();
-                    if (lead.isEmpty() || lead.startsWith("{")) continue;
-                    piece = held.toString();
-                    held = null;
-                }
+                String piece = hold.pass(t.piece());
+                if (piece.isEmpty()) continue;
                 ObjectNode line = head(model, chat, piece);
                 line.put("done", false);
                 if (!send(out, line)) {
@@ -320,9 +314,10 @@ public final class OllamaApi {
                 }
             } else if (e instanceof JobStream.Event.Done d) {
                 GenerationResult r = d.result();
-                if (held != null && !held.isEmpty()) {
-                    ObjectNode call = tools.parse(held.toString());
-                    ObjectNode line = head(model, chat, call == null ? held.toString() : "");
+                String held = hold.rest();
+                if (!held.isEmpty()) {
+                    ObjectNode call = tools.parse(held);
+                    ObjectNode line = head(model, chat, call == null ? held : "");
                     if (call != null) ((ObjectNode) line.get("message")).set("tool_calls", ollamaCalls(call));
                     line.put("done", false);
                     if (!send(out, line)) return;

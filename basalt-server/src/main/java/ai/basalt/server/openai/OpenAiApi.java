@@ -10,6 +10,7 @@ import ai.basalt.generate.sampling.SamplingParams;
 import ai.basalt.server.ApiDialect;
 import ai.basalt.server.ApiException;
 import ai.basalt.server.BasaltServer;
+import ai.basalt.server.HeldText;
 import ai.basalt.server.JobStream;
 import ai.basalt.server.Json;
 import ai.basalt.server.ModelPool;
@@ -358,19 +359,12 @@ public final class OpenAiApi {
                 job.cancel();
                 return;
             }
-            // with tools on offer, text that may be a call is held back until it is known to be one or not
-            StringBuilder held = chat && tools.offered() ? new StringBuilder() : null;
+            HeldText hold = new HeldText(chat ? tools : ToolCalls.NONE);
             while (true) {
                 JobStream.Event e = job.take();
                 if (e instanceof JobStream.Event.Text t) {
-                    String piece = t.piece();
-                    if (held != null) {
-                        held.append(piece);
-                        String lead = held.toString().stripLeading();
-                        if (tools.forced() || lead.isEmpty() || lead.startsWith("{")) continue;
-                        piece = held.toString();
-                        held = null;
-                    }
+                    String piece = hold.pass(t.piece());
+                    if (piece.isEmpty()) continue;
                     ObjectNode c = chunk(id, object, created, model.name(), i, chat ? contentDelta(piece) : null, null, s.includeUsage());
                     if (!chat) ((ObjectNode) c.get("choices").get(0)).put("text", piece);
                     if (!send(out, c)) {
@@ -380,8 +374,9 @@ public final class OpenAiApi {
                 } else if (e instanceof JobStream.Event.Done d) {
                     completionTokens += d.result().tokens().length;
                     String finish = finishReason(d.result().stopReason());
-                    if (held != null) {
-                        ObjectNode call = tools.parse(held.toString());
+                    String held = hold.rest();
+                    if (!held.isEmpty()) {
+                        ObjectNode call = tools.parse(held);
                         ObjectNode delta = Json.newObject();
                         if (call != null) {
                             ObjectNode streamed = call.deepCopy();
@@ -389,9 +384,9 @@ public final class OpenAiApi {
                             delta.set("tool_calls", ToolCalls.array(streamed));
                             finish = "tool_calls";
                         } else {
-                            delta.put("content", held.toString());
+                            delta.put("content", held);
                         }
-                        if (!held.isEmpty() && !send(out, chunk(id, object, created, model.name(), i, delta, null, s.includeUsage()))) return;
+                        if (!send(out, chunk(id, object, created, model.name(), i, delta, null, s.includeUsage()))) return;
                     }
                     ObjectNode c = chunk(id, object, created, model.name(), i, chat ? Json.newObject() : null,
                             finish, s.includeUsage());
