@@ -65,6 +65,9 @@ def parse_args(argv=None):
                          "basalt leaves embeddings undecayed")
     ap.add_argument("--gelu", choices=["none", "tanh"], default="none",
                     help="'none' = exact erf GELU as nanoGPT; 'tanh' = GPT-2/Basalt form")
+    ap.add_argument("--record", metavar="FILE",
+                    help="also write every evaluation, unrounded, as JSON to FILE (the fixture of Basalt's "
+                         "NanoGptRecipeTest: basalt-train/src/test/resources/fixtures/nanogpt-char-1337.json)")
     return ap.parse_args(argv)
 
 
@@ -166,6 +169,7 @@ def main(argv=None):
     tokens_per_step = r["batch_size"] * r["block_size"]
 
     X, Y = get_batch("train")
+    evaluations = []
     iter_num, train_time, train_cpu, other_cpu, steps = 0, 0.0, 0.0, 0.0, 0
     while True:
         lr = get_lr(iter_num, a.learning_rate, a.min_lr, a.warmup_iters, a.lr_decay_iters)
@@ -179,6 +183,7 @@ def main(argv=None):
                 "train_tokens_per_s": round(steps * tokens_per_step / train_time, 1) if steps else None,
             }), flush=True)
             last_val = losses["val"]
+            evaluations.append({"iter": iter_num, "train_loss": losses["train"], "val_loss": losses["val"]})
         t0, (b0, c0) = time.perf_counter(), busy_seconds()
         loss, X, Y = train_step(model, opt, X, Y, get_batch, r["grad_clip"])
         train_time += time.perf_counter() - t0
@@ -189,6 +194,12 @@ def main(argv=None):
         iter_num += 1
         if iter_num > a.max_iters:
             break
+    if a.record:
+        with open(a.record, "w") as f:
+            json.dump({"torch": torch.__version__, "seed": a.seed, "bias": r["bias"], "groups": a.groups,
+                       "gelu": a.gelu, "eval_interval": a.eval_interval, "eval_iters": a.eval_iters,
+                       "max_iters": a.max_iters, "evaluations": evaluations}, f, indent=1)
+            f.write("\n")
     print(json.dumps({
         "summary": True, "final_val_loss": round(last_val, 4), "steps": steps,
         "tokens_per_step": tokens_per_step, "train_time_s": round(train_time, 2),

@@ -65,6 +65,10 @@ public enum ConfigKey {
     CHECKPOINT_INTERVAL("checkpoint_interval", Type.LONG, "N", TrainingConfig::checkpointInterval,
             "Write checkpoint.bin every N steps and at the end (default: eval_interval)."),
     SEED("seed", Type.LONG, "N", TrainingConfig::seed, "Seed of initialization, dropout and batches (default: 1337)."),
+    RNG("rng", Type.STRING, "basalt|torch", TrainingConfig::rng,
+            "Random stream: basalt (its own generators) or torch (PyTorch's generator, drawing nanoGPT's initial weights "
+                    + "and batches in nanoGPT's order, so a run sees what PyTorch sees with the same seed; gpt2 only) "
+                    + "(default: basalt)."),
     THREADS("threads", Type.INT, "N", TrainingConfig::threads,
             "Threads; results are bit-identical for the same seed and threads (default: all processors)."),
     OUT("out", Type.PATH, "DIR", TrainingConfig::out,
@@ -222,7 +226,7 @@ public enum ConfigKey {
                 v.get(GRAD_CLIP, 1.0),
                 evalInterval, v.get(EVAL_BATCHES, 20), v.get(LOG_INTERVAL, 10L),
                 v.get(CHECKPOINT_INTERVAL, evalInterval),
-                v.get(SEED, 1337L), v.get(THREADS, Runtime.getRuntime().availableProcessors()),
+                v.get(SEED, 1337L), v.get(RNG, TrainingConfig.RNG_BASALT).toLowerCase(Locale.ROOT), v.get(THREADS, Runtime.getRuntime().availableProcessors()),
                 v.get(OUT, Path.of("out")).toAbsolutePath().normalize());
     }
 

@@ -46,6 +46,12 @@ record RunIdentity(ModelSpec spec, byte[] tokenizerFingerprint, Checkpoint.Shard
         }
         requireSameData(file, "train.tokens", h.trainData(), trainData);
         requireSameData(file, "val.tokens", h.validationData(), validationData);
+        if ((h.config().torchRng() || config.torchRng())
+                && (!h.config().rng().equals(config.rng()) || h.config().seed() != config.seed())) {
+            throw new CheckpointException(file + ": the checkpoint was trained with rng " + h.config().rng() + " and seed "
+                    + h.config().seed() + ", this run has rng " + config.rng() + " and seed " + config.seed()
+                    + "; PyTorch's stream is replayed from its seed, so both must stay");
+        }
         List<String> warnings = new ArrayList<>();
         Map<ConfigKey, Object> before = ConfigKey.valuesOf(h.config());
         Map<ConfigKey, Object> after = ConfigKey.valuesOf(config);

@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -86,9 +88,11 @@ public final class Trainer {
                 TokenShard validation = openShard(DataPreparer.VALIDATION_FILE, tokenizer)) {
             RunIdentity id = new RunIdentity(config.modelSpec(tokenizer.vocabulary().size()),
                     TokenizerFingerprint.of(tokenizer), identity(train), identity(validation));
+            List<String> warnings = checkpoint == null ? List.of()
+                    : id.requireMatch(checkpointFile, checkpoint.header(), config);
             TrainingState state = TrainingState.create(config, id.spec(), models, train, validation);
             if (checkpoint != null) {
-                id.requireMatch(checkpointFile, checkpoint.header(), config).forEach(listener::message);
+                warnings.forEach(listener::message);
                 state.restore(checkpointFile, checkpoint);
                 if (state.step > config.steps()) {
                     throw new CheckpointException(checkpointFile + ": the checkpoint is at step " + state.step
@@ -125,6 +129,12 @@ public final class Trainer {
         long windowNanos = 0;
         float loss = Float.NaN;
         listener.started(s.step, config.steps(), s.parameterCount());
+        if (config.torchRng() && s.step == 0) {
+            // nanoGPT evaluates before its first step; its batches are part of the stream this run follows
+            Evaluation before = estimator.estimate(0, s.model, s.evalTrainLoader, s.evalValidationLoader);
+            listener.message(String.format(Locale.ROOT, "step 0: train loss %.4f, val loss %.4f",
+                    before.trainLoss(), before.validationLoss()));
+        }
         while (s.step < config.steps()) {
             if (s.step == profileFrom) {
                 profile = new OpProfile();

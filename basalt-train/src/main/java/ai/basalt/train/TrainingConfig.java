@@ -44,6 +44,7 @@ public record TrainingConfig(
         long logInterval,
         long checkpointInterval,
         long seed,
+        String rng,
         int threads,
         Path out) {
 
@@ -69,12 +70,30 @@ public record TrainingConfig(
         check(logInterval >= 1, "log_interval " + logInterval + " must be at least 1");
         check(checkpointInterval >= 1, "checkpoint_interval " + checkpointInterval + " must be at least 1");
         check(threads >= 1, "threads " + threads + " must be at least 1");
+        Objects.requireNonNull(rng, "rng");
+        check(rng.equals(RNG_BASALT) || rng.equals(RNG_TORCH), "rng '" + rng + "' must be " + RNG_BASALT + " or " + RNG_TORCH);
+        check(!rng.equals(RNG_TORCH) || architecture.equals("gpt2"), "rng torch follows nanoGPT's GPT-2 "
+                + "initialisation; architecture " + architecture + " has no PyTorch reference to follow (use rng basalt)");
         try {
             spec(architecture, layers, heads, kvHeads, dim, ffn, context, 1, normEpsilon, ropeTheta, tiedOutput, dropout,
                     bias);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
+    }
+
+    /** Basalt's own generators: SplitMix64 streams for initialisation, dropout and each loader. */
+    public static final String RNG_BASALT = "basalt";
+    /**
+     * PyTorch's: one Mersenne Twister stream, seeded as {@code torch.manual_seed}, draws nanoGPT's initial weights,
+     * then its training and evaluation batches in nanoGPT's order (evaluation before the first step included), so a
+     * run starts from PyTorch's weights and sees PyTorch's batches. Dropout masks still come from Basalt's generator.
+     */
+    public static final String RNG_TORCH = "torch";
+
+    /** Whether initialisation and batches follow PyTorch's random stream ({@link #RNG_TORCH}). */
+    public boolean torchRng() {
+        return rng.equals(RNG_TORCH);
     }
 
     /** The model to build for a vocabulary of {@code vocabularySize} tokens. */

@@ -4,6 +4,7 @@ import ai.basalt.model.training.ModelSpec;
 import ai.basalt.model.training.TrainableModel;
 import ai.basalt.nn.Init;
 import ai.basalt.nn.Rng;
+import ai.basalt.nn.TorchGenerator;
 import ai.basalt.nn.Var;
 import ai.basalt.nn.optim.AdamW;
 import ai.basalt.nn.optim.ParamGroup;
@@ -39,8 +40,8 @@ final class TrainingState {
     double elapsedSeconds;
     Evaluation lastEvaluation = Evaluation.NONE;
 
-    private TrainingState(TrainingConfig config, TrainableModel model, Rng initRng, TokenShard train,
-            TokenShard validation) {
+    private TrainingState(TrainingConfig config, TrainableModel model, Rng initRng, TorchGenerator torch,
+            TokenShard train, TokenShard validation) {
         this.model = model;
         this.dropoutRng = model.dropoutRng();
         this.initRng = initRng;
@@ -54,17 +55,34 @@ final class TrainingState {
         this.optimizerIndex = params.stream().mapToInt(index::get).toArray();
         int b = config.batch();
         int t = config.context();
-        this.trainLoader = BatchLoader.random(train, b, t, config.seed());
-        this.evalTrainLoader = BatchLoader.random(train, b, t, config.seed() + 1);
-        this.evalValidationLoader = validation.tokenCount() > t ? BatchLoader.random(validation, b, t, config.seed() + 2)
-                : null;
+        boolean hasValidation = validation.tokenCount() > t;
+        if (torch != null) {
+            // nanoGPT draws the first training batch right after building the model
+            this.trainLoader = BatchLoader.torch(train, b, t, torch, true);
+            this.evalTrainLoader = BatchLoader.torch(train, b, t, torch, false);
+            this.evalValidationLoader = hasValidation ? BatchLoader.torch(validation, b, t, torch, false) : null;
+        } else {
+            this.trainLoader = BatchLoader.random(train, b, t, config.seed());
+            this.evalTrainLoader = BatchLoader.random(train, b, t, config.seed() + 1);
+            this.evalValidationLoader = hasValidation ? BatchLoader.random(validation, b, t, config.seed() + 2) : null;
+        }
     }
 
-    /** A fresh run: the model initialized from the seed, the loaders at their seeds' first draws. */
+    /**
+     * A fresh run: the model initialized from the seed, the loaders at their seeds' first draws. With
+     * {@link TrainingConfig#torchRng()} the weights are drawn again from PyTorch's generator as nanoGPT draws them,
+     * and the loaders continue that generator's stream.
+     */
     static TrainingState create(TrainingConfig config, ModelSpec spec, ModelFactory models, TokenShard train,
             TokenShard validation) {
         Rng initRng = new Rng(config.seed());
-        return new TrainingState(config, models.create(spec, initRng), initRng, train, validation);
+        TrainableModel model = models.create(spec, initRng);
+        TorchGenerator torch = null;
+        if (config.torchRng()) {
+            torch = new TorchGenerator(config.seed());
+            model.initializeAsPyTorch(torch);
+        }
+        return new TrainingState(config, model, initRng, torch, train, validation);
     }
 
     long parameterCount() {

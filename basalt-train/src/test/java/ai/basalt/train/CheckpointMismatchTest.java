@@ -145,4 +145,13 @@ class CheckpointMismatchTest {
                 .hasMessageStartingWith(dir.resolve("empty").resolve(Trainer.CHECKPOINT_FILE)
                         + ": no checkpoint to resume from");
     }
+
+    @Test
+    void switchingToPyTorchsStreamIsRefused() {
+        Map<ConfigKey, Object> s = settings();
+        s.put(ConfigKey.RNG, "torch");
+        assertThatThrownBy(() -> resume(s)).isInstanceOf(CheckpointException.class)
+                .hasMessage(checkpoint + ": the checkpoint was trained with rng basalt and seed 1337, this run has rng "
+                        + "torch and seed 1337; PyTorch's stream is replayed from its seed, so both must stay");
+    }
 }

@@ -11,6 +11,7 @@ import ai.basalt.model.Models;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,5 +73,56 @@ class StandardModelsTest {
             assertThat(greedy).isNotEmpty();
         }
         assertThat(resumed.huggingFace().resolve("config.json")).isRegularFile();
+    }
+
+    /**
+     * PyTorch's stream: the model starts from nanoGPT's draws (not Basalt's), and a crash and resume replays the
+     * shared generator from its saved draw count, so the run is still bit-identical to an uninterrupted one.
+     */
+    @org.junit.jupiter.api.Test
+    void torchStreamRunsResumeExactly() throws Exception {
+        Map<ConfigKey, Object> s = TrainingFixtures.settings(data, dir.resolve("torch-ref"), STEPS);
+        s.put(ConfigKey.LAYERS, 2);
+        s.put(ConfigKey.HEADS, 2);
+        s.put(ConfigKey.DIM, 16);
+        s.put(ConfigKey.LR, 1e-2);
+        s.put(ConfigKey.RNG, "torch");
+        List<String> messages = new java.util.ArrayList<>();
+        TrainingResult reference = new Trainer(ConfigKey.resolve(s), ModelFactory.standard(), new TrainingListener() {
+            @Override
+            public void message(String line) {
+                messages.add(line);
+            }
+        }).run(false);
+        assertThat(messages).anyMatch(m -> m.matches("step 0: train loss \\d\\.\\d{4}, val loss \\d\\.\\d{4}"));
+
+        s.put(ConfigKey.OUT, dir.resolve("torch-crash"));
+        TrainingConfig config = ConfigKey.resolve(s);
+        assertThatThrownBy(() -> new Trainer(config, ModelFactory.standard(), new TrainingListener() {
+            @Override
+            public void step(StepMetrics m, boolean logged) {
+                if (m.step() == 7) throw new IllegalStateException("simulated crash");
+            }
+        }).run(false)).hasMessage("simulated crash");
+        TrainingResult resumed = new Trainer(config, ModelFactory.standard(), TrainingListener.NONE).run(true);
+        ResumeTest.assertSameRun(resumed, reference);
+
+        s.put(ConfigKey.OUT, dir.resolve("basalt-stream"));
+        s.put(ConfigKey.RNG, "basalt");
+        TrainingResult basalt = new Trainer(ConfigKey.resolve(s), ModelFactory.standard(), TrainingListener.NONE).run(false);
+        assertThat(basalt.evaluation().validationLoss()).as("another stream, another run")
+                .isNotEqualTo(reference.evaluation().validationLoss());
+    }
+
+    @org.junit.jupiter.api.Test
+    void torchStreamIsRefusedForLlama() {
+        Map<ConfigKey, Object> s = TrainingFixtures.settings(data, dir.resolve("llama-torch"), STEPS);
+        s.put(ConfigKey.ARCH, "llama");
+        s.put(ConfigKey.RNG, "torch");
+        assertThatThrownBy(() -> ConfigKey.resolve(s)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("architecture llama has no PyTorch reference");
+        s.put(ConfigKey.RNG, "numpy");
+        s.put(ConfigKey.ARCH, "gpt2");
+        assertThatThrownBy(() -> ConfigKey.resolve(s)).hasMessage("rng 'numpy' must be basalt or torch");
     }
 }

@@ -9,6 +9,7 @@ import ai.basalt.model.training.ModelSpec;
 import ai.basalt.model.training.TrainableModel;
 import ai.basalt.nn.Graph;
 import ai.basalt.nn.Rng;
+import ai.basalt.nn.TorchGenerator;
 import ai.basalt.nn.Var;
 import ai.basalt.nn.kernel.GeluApproximation;
 import ai.basalt.tensor.Tensor;
@@ -133,6 +134,59 @@ public final class Gpt2Trainable implements TrainableModel {
     @Override
     public List<Var> parameters() {
         return parameters;
+    }
+
+    /**
+     * nanoGPT's initialisation, draw for draw ({@code GPT.__init__} in its {@code model.py}, pinned down by
+     * {@code tools/pytorch/models.py}). PyTorch first builds the modules with their default initialisations, which
+     * take draws although their values are overwritten: the token and position embeddings N(0, 1) (normal fills),
+     * then per block the four linear weights and their biases (Kaiming-uniform fills, one draw per element), then
+     * the output head. Then {@code apply(_init_weights)} visits the modules children first, in construction order:
+     * token embedding, position embedding, each block's four weights, and the head, each N(0, 0.02²); the head's
+     * draw overwrites a tied token embedding. Last, every {@code c_proj.weight} (attention output, feed-forward
+     * down) is drawn again N(0, (0.02/√(2L))²). Biases become 0 and LayerNorm gains 1.
+     */
+    @Override
+    public void initializeAsPyTorch(TorchGenerator g) {
+        int dim = spec.dim();
+        int ffn = spec.ffn();
+        long vocab = spec.vocabularySize();
+        g.skipNormal(vocab * dim); // nn.Embedding: normal_(0, 1)
+        g.skipNormal((long) spec.context() * dim);
+        for (int l = 0; l < spec.layers(); l++) { // nn.Linear: kaiming_uniform_ weight, then uniform_ bias
+            long[][] linears = {{3L * dim, dim}, {dim, dim}, {ffn, dim}, {dim, ffn}};
+            for (long[] outIn : linears) {
+                g.skipUniform(outIn[0] * outIn[1]);
+                if (spec.bias()) g.skipUniform(outIn[0]);
+            }
+        }
+        g.skipUniform(vocab * dim); // lm_head = nn.Linear(C, V, bias=False)
+        normal(g, tokenEmbedding, STD);
+        normal(g, positionEmbedding, STD);
+        for (Block b : blocks) {
+            normal(g, b.wqkv, STD);
+            normal(g, b.wo, STD);
+            normal(g, b.wUp, STD);
+            normal(g, b.wDown, STD);
+        }
+        normal(g, output == null ? tokenEmbedding : output, STD);
+        float residualStd = (float) (0.02 / Math.sqrt(2.0 * spec.layers())); // Python's double, then float
+        for (Block b : blocks) {
+            normal(g, b.wo, residualStd);
+            normal(g, b.wDown, residualStd);
+        }
+        for (Block b : blocks) {
+            for (Var p : List.of(b.attnNormW, b.ffnNormW)) Arrays.fill(p.data(), 0, p.size(), 1f);
+            for (Var p : Arrays.asList(b.attnNormB, b.ffnNormB, b.bqkv, b.bo, b.bUp, b.bDown)) {
+                if (p != null) Arrays.fill(p.data(), 0, p.size(), 0f);
+            }
+        }
+        Arrays.fill(outputNormW.data(), 0, outputNormW.size(), 1f);
+        if (outputNormB != null) Arrays.fill(outputNormB.data(), 0, outputNormB.size(), 0f);
+    }
+
+    private static void normal(TorchGenerator g, Var p, float std) {
+        g.normal(p.data(), 0, p.size(), 0f, std);
     }
 
     @Override

@@ -2,6 +2,7 @@ package ai.basalt.model.training;
 
 import ai.basalt.nn.Graph;
 import ai.basalt.nn.Rng;
+import ai.basalt.nn.TorchGenerator;
 import ai.basalt.nn.Var;
 import ai.basalt.tokenizer.Tokenizer;
 import java.nio.file.Path;
@@ -28,6 +29,19 @@ public interface TrainableModel {
             if (p.name().equals(name)) return p;
         }
         throw new IllegalArgumentException(spec().architecture() + " model has no parameter '" + name + "'");
+    }
+
+    /**
+     * Draws every parameter again exactly as the PyTorch reference model ({@code tools/pytorch/models.py}) is
+     * initialised right after {@code torch.manual_seed}: the same draws from {@code g} in the same order, including
+     * the draws of the default initialisations PyTorch makes and then overwrites, so that afterwards {@code g} is
+     * where PyTorch's generator would be.
+     *
+     * @throws UnsupportedOperationException if the architecture has no PyTorch reference initialisation
+     */
+    default void initializeAsPyTorch(TorchGenerator g) {
+        throw new UnsupportedOperationException(spec().architecture() + " has no PyTorch reference initialisation "
+                + "(only gpt2 follows nanoGPT's)");
     }
 
     /** The generator of dropout masks; a checkpoint saves its {@link Rng#state()} for an exact resume. */

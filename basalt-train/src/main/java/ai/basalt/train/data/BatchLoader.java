@@ -1,5 +1,6 @@
 package ai.basalt.train.data;
 
+import ai.basalt.nn.TorchGenerator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 
@@ -11,16 +12,22 @@ import java.util.Objects;
  *
  * <p>{@link #random} draws each window's start {@code i} uniformly from {@code [0, N - T)}, B of them per batch in
  * order, as {@code torch.randint(len(data) - block_size, (batch_size,))}, from a {@link SplitMix64} generator seeded
- * with the caller's seed. {@link #sequential} walks the shard for evaluation: window k starts at {@code k * T}, so
+ * with the caller's seed; {@link #torch} draws them from PyTorch's generator itself, shared with the model's
+ * initialisation and the run's other loaders, so the windows are the ones nanoGPT's {@code get_batch} picks after
+ * {@code torch.manual_seed}. {@link #sequential} walks the shard for evaluation: window k starts at {@code k * T}, so
  * every token from the second on is a target exactly once up to the last whole window; the last batch may have
- * fewer than B rows. {@link #state()} captures the generator and the position, and {@link #restore(State)} puts
+ * fewer than B rows. {@link #state()} captures the generator (a torch-mode loader: the shared generator's draw
+ * count, replayed on restore) and the position, and {@link #restore(State)} puts
  * them back, so a resumed run sees the very batches it would have seen.
  *
  * <p>The loader does not own the shard; it is not thread-safe.
  */
 public final class BatchLoader {
-    /** How windows are chosen. */
-    public enum Mode { RANDOM, SEQUENTIAL }
+    /**
+     * How windows are chosen: RANDOM from the loader's own generator, SEQUENTIAL in order, TORCH from a
+     * {@link TorchGenerator} shared with the model's initialisation and the other loaders of the run.
+     */
+    public enum Mode { RANDOM, SEQUENTIAL, TORCH }
 
     /**
      * One batch.
@@ -35,7 +42,8 @@ public final class BatchLoader {
     /**
      * Where a loader is: everything needed to continue exactly.
      *
-     * @param rngState the random generator's state (random mode)
+     * @param rngState the random generator's state (random mode); in torch mode, the shared generator's draw count
+     *     (for a prefetching loader, the count before its pending batch was drawn)
      * @param position the next window's start (sequential mode)
      * @param batches  batches served so far
      */
@@ -49,10 +57,17 @@ public final class BatchLoader {
     private final int contextLength;
     private final long initialRngState;
     private final SplitMix64 random;
+    /** Torch mode: the run's shared generator. */
+    private final TorchGenerator torch;
+    /** Torch mode: whether the next batch is drawn as soon as one is handed out, as nanoGPT's loop does. */
+    private final boolean prefetch;
+    private Batch pending;
+    private long drawsBeforePending;
     private long position;
     private long batches;
 
-    private BatchLoader(TokenShard shard, Mode mode, int batchSize, int contextLength, long seed) {
+    private BatchLoader(TokenShard shard, Mode mode, int batchSize, int contextLength, long seed, TorchGenerator torch,
+            boolean prefetch) {
         this.shard = Objects.requireNonNull(shard, "shard");
         if (batchSize <= 0) throw new IllegalArgumentException("batch size " + batchSize + " is not positive");
         if (contextLength <= 0) throw new IllegalArgumentException("context length " + contextLength + " is not positive");
@@ -68,16 +83,31 @@ public final class BatchLoader {
         this.contextLength = contextLength;
         this.initialRngState = SplitMix64.seedState(seed);
         this.random = new SplitMix64(initialRngState);
+        this.torch = torch;
+        this.prefetch = prefetch;
+        if (prefetch) drawPending();
     }
 
     /** A loader of random windows from {@code shard}, reproducible from {@code seed}. */
     public static BatchLoader random(TokenShard shard, int batchSize, int contextLength, long seed) {
-        return new BatchLoader(shard, Mode.RANDOM, batchSize, contextLength, seed);
+        return new BatchLoader(shard, Mode.RANDOM, batchSize, contextLength, seed, null, false);
+    }
+
+    /**
+     * A loader of random windows drawn from PyTorch's generator {@code generator}, one {@code torch.randint} per
+     * window as nanoGPT's {@code get_batch}. With {@code prefetch} the first batch is drawn now and each
+     * {@link #next()} draws the one after it before returning, which is where nanoGPT's loop draws (between a step's
+     * forward and backward pass, so before the next evaluation's batches).
+     */
+    public static BatchLoader torch(TokenShard shard, int batchSize, int contextLength, TorchGenerator generator,
+            boolean prefetch) {
+        return new BatchLoader(shard, Mode.TORCH, batchSize, contextLength, 0, Objects.requireNonNull(generator,
+                "generator"), prefetch);
     }
 
     /** A loader that walks {@code shard} once, window after window, for evaluation. */
     public static BatchLoader sequential(TokenShard shard, int batchSize, int contextLength) {
-        return new BatchLoader(shard, Mode.SEQUENTIAL, batchSize, contextLength, 0);
+        return new BatchLoader(shard, Mode.SEQUENTIAL, batchSize, contextLength, 0, null, false);
     }
 
     public Mode mode() {
@@ -94,7 +124,7 @@ public final class BatchLoader {
 
     /** Whether {@link #next()} has a batch: always in random mode; while a whole window is left in sequential. */
     public boolean hasNext() {
-        return mode == Mode.RANDOM || position + contextLength + 1 <= shard.tokenCount();
+        return mode != Mode.SEQUENTIAL || position + contextLength + 1 <= shard.tokenCount();
     }
 
     /** Batches a full sequential pass yields. */
@@ -110,6 +140,23 @@ public final class BatchLoader {
      */
     public Batch next() {
         if (!hasNext()) throw new NoSuchElementException(shard.path() + ": the sequential pass is complete");
+        if (prefetch) {
+            Batch b = pending;
+            drawPending();
+            batches++;
+            return b;
+        }
+        Batch b = draw();
+        batches++;
+        return b;
+    }
+
+    private void drawPending() {
+        drawsBeforePending = torch.draws();
+        pending = draw();
+    }
+
+    private Batch draw() {
         int rows = batchSize;
         if (mode == Mode.SEQUENTIAL) {
             rows = (int) Math.min(batchSize, (shard.tokenCount() - 1 - position) / contextLength);
@@ -121,6 +168,8 @@ public final class BatchLoader {
             long start;
             if (mode == Mode.RANDOM) {
                 start = random.nextLong(shard.tokenCount() - contextLength);
+            } else if (mode == Mode.TORCH) {
+                start = torch.randint(shard.tokenCount() - contextLength);
             } else {
                 start = position;
                 position += contextLength;
@@ -129,7 +178,6 @@ public final class BatchLoader {
             System.arraycopy(window, 0, inputs, b * contextLength, contextLength);
             System.arraycopy(window, 1, targets, b * contextLength, contextLength);
         }
-        batches++;
         return new Batch(rows, contextLength, inputs, targets);
     }
 
@@ -138,12 +186,18 @@ public final class BatchLoader {
         return batches;
     }
 
-    /** Back to the start: the first window (sequential) or the seed's first draw (random). */
+    /**
+     * Back to the start: the first window (sequential) or the seed's first draw (random).
+     *
+     * @throws IllegalStateException in torch mode, whose generator is shared with others
+     */
     public void reset() {
+        if (mode == Mode.TORCH) throw new IllegalStateException("a torch-mode loader shares its generator: no reset");
         restore(new State(mode, initialRngState, 0, 0));
     }
 
     public State state() {
+        if (mode == Mode.TORCH) return new State(mode, prefetch ? drawsBeforePending : torch.draws(), 0, batches);
         return new State(mode, random.state(), position, batches);
     }
 
@@ -158,7 +212,13 @@ public final class BatchLoader {
             throw new IllegalArgumentException("state position " + state.position() + " is outside " + shard.path()
                     + " (" + shard.tokenCount() + " tokens)");
         }
-        random.setState(state.rngState());
+        if (mode == Mode.TORCH) {
+            if (state.rngState() < 0) throw new IllegalArgumentException("draw count " + state.rngState() + " is negative");
+            torch.seek(state.rngState());
+            if (prefetch) drawPending();
+        } else {
+            random.setState(state.rngState());
+        }
         position = state.position();
         batches = state.batches();
     }

@@ -136,4 +136,65 @@ class BatchLoaderTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside");
         }
     }
+
+    @Test
+    void torchWindowsStartWherePyTorchsRandintSaysAndPrefetchDrawsOneBatchAhead() {
+        int b = 4;
+        int t = 8;
+        try (TokenShard shard = shard(N)) {
+            ai.basalt.nn.TorchGenerator expected = new ai.basalt.nn.TorchGenerator(1337);
+            ai.basalt.nn.TorchGenerator shared = new ai.basalt.nn.TorchGenerator(1337);
+            BatchLoader train = BatchLoader.torch(shard, b, t, shared, true);
+            assertThat(shared.draws()).as("the first batch is drawn at once").isEqualTo(b);
+            BatchLoader eval = BatchLoader.torch(shard, b, t, shared, false);
+            long[] first = new long[b];
+            for (int row = 0; row < b; row++) first[row] = expected.randint(N - t);
+            BatchLoader.Batch e = eval.next(); // draws 4..7 of the stream
+            for (int row = 0; row < b; row++) {
+                assertThat(e.inputs()[row * t]).isEqualTo((int) (expected.randint(N - t) % V));
+            }
+            BatchLoader.Batch x = train.next(); // the batch drawn first, and now the one after the evaluation
+            for (int row = 0; row < b; row++) {
+                assertThat(x.inputs()[row * t]).isEqualTo((int) (first[row] % V));
+                assertThat(x.targets()[row * t]).isEqualTo((int) ((first[row] + 1) % V));
+            }
+            assertThat(shared.draws()).isEqualTo(3L * b);
+        }
+    }
+
+    @Test
+    void torchLoadersResumeFromTheirSavedDrawCounts() {
+        int b = 3;
+        int t = 5;
+        try (TokenShard shard = shard(N)) {
+            ai.basalt.nn.TorchGenerator g = new ai.basalt.nn.TorchGenerator(7);
+            g.skip(1000); // as a model's initialisation would
+            BatchLoader train = BatchLoader.torch(shard, b, t, g, true);
+            BatchLoader eval = BatchLoader.torch(shard, b, t, g, false);
+            for (int i = 0; i < 5; i++) {
+                train.next();
+                eval.next();
+            }
+            BatchLoader.State trainState = train.state();
+            BatchLoader.State evalState = eval.state();
+            List<int[]> after = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                after.add(train.next().inputs());
+                after.add(eval.next().inputs());
+            }
+
+            ai.basalt.nn.TorchGenerator fresh = new ai.basalt.nn.TorchGenerator(7);
+            BatchLoader train2 = BatchLoader.torch(shard, b, t, fresh, true);
+            BatchLoader eval2 = BatchLoader.torch(shard, b, t, fresh, false);
+            train2.restore(trainState);
+            eval2.restore(evalState);
+            for (int i = 0; i < 4; i++) {
+                assertThat(train2.next().inputs()).isEqualTo(after.get(2 * i));
+                assertThat(eval2.next().inputs()).isEqualTo(after.get(2 * i + 1));
+            }
+            assertThatThrownBy(train2::reset).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> train2.restore(BatchLoader.random(shard, b, t, 1).state()))
+                    .hasMessageContaining("RANDOM loader");
+        }
+    }
 }
