@@ -90,10 +90,10 @@ final class SharedRows {
     /**
      * The first {@code cols} values of each of xs[0 .. count) copied into this thread's 64-byte-aligned native buffer,
      * {@link #inputStride} bytes apart (the exact floats: the products are unchanged), or null where the type's
-     * kernels read the heap arrays (F16 through its conversion buffer, the unfused types through dotRow).
+     * kernels read the heap arrays (the unfused types, through dotRow).
      */
     static MemorySegment inputs(DType type, float[][] xs, int count, int cols) {
-        if (type == DType.F16 || !fused(type)) return null;
+        if (!fused(type)) return null;
         long stride = inputStride(cols);
         MemorySegment in = INPUTS.get();
         if (in.byteSize() < stride * count) {
@@ -113,7 +113,7 @@ final class SharedRows {
             int start, int end) {
         DType type = w.type();
         if (type == DType.F16) {
-            f16(w, xs, count, outs, start, end);
+            f16(w, xs, in, count, outs, start, end);
             return;
         }
         if (in == null) {
@@ -448,12 +448,62 @@ final class SharedRows {
     }
 
     /**
+     * {@code sums[i + k] += VectorTensorOps.dotFloats(a, 0, xs[i + k], c, len)} for k in [0, 4), bit for bit: each input
+     * keeps dotFloats' two accumulators, order and tail, and the four inputs' chains run interleaved, so one load of
+     * {@code a} serves four multiply-adds and eight independent chains hide the multiply-add latency (one input's two
+     * chains alone wait on it). The vector part reads the inputs' aligned copy {@code in} (input i + k at
+     * {@code at + k * stride}), as the other fused kernels do; the tail reads the heap arrays.
+     */
+    private static void dotFloats4(float[] a, MemorySegment in, long at, long stride, float[][] xs, int i, int c,
+            int len, float[] sums) {
+        long x0 = at + 4L * c, x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride;
+        FloatVector p0 = FloatVector.zero(F), q0 = p0, p1 = p0, q1 = p0, p2 = p0, q2 = p0, p3 = p0, q3 = p0;
+        int e = 0;
+        for (; e <= len - 2 * L; e += 2 * L) {
+            long xe = 4L * e;
+            FloatVector w0 = FloatVector.fromArray(F, a, e);
+            FloatVector w1 = FloatVector.fromArray(F, a, e + L);
+            p0 = w0.fma(FloatVector.fromMemorySegment(F, in, x0 + xe, LE), p0);
+            q0 = w1.fma(FloatVector.fromMemorySegment(F, in, x0 + xe + 4 * L, LE), q0);
+            p1 = w0.fma(FloatVector.fromMemorySegment(F, in, x1 + xe, LE), p1);
+            q1 = w1.fma(FloatVector.fromMemorySegment(F, in, x1 + xe + 4 * L, LE), q1);
+            p2 = w0.fma(FloatVector.fromMemorySegment(F, in, x2 + xe, LE), p2);
+            q2 = w1.fma(FloatVector.fromMemorySegment(F, in, x2 + xe + 4 * L, LE), q2);
+            p3 = w0.fma(FloatVector.fromMemorySegment(F, in, x3 + xe, LE), p3);
+            q3 = w1.fma(FloatVector.fromMemorySegment(F, in, x3 + xe + 4 * L, LE), q3);
+        }
+        for (; e <= len - L; e += L) {
+            long xe = 4L * e;
+            FloatVector w0 = FloatVector.fromArray(F, a, e);
+            p0 = w0.fma(FloatVector.fromMemorySegment(F, in, x0 + xe, LE), p0);
+            p1 = w0.fma(FloatVector.fromMemorySegment(F, in, x1 + xe, LE), p1);
+            p2 = w0.fma(FloatVector.fromMemorySegment(F, in, x2 + xe, LE), p2);
+            p3 = w0.fma(FloatVector.fromMemorySegment(F, in, x3 + xe, LE), p3);
+        }
+        float[] x0a = xs[i], x1a = xs[i + 1], x2a = xs[i + 2], x3a = xs[i + 3];
+        float s0 = VectorMath.sum(p0.add(q0));
+        float s1 = VectorMath.sum(p1.add(q1));
+        float s2 = VectorMath.sum(p2.add(q2));
+        float s3 = VectorMath.sum(p3.add(q3));
+        for (int t = e; t < len; t++) {
+            s0 += a[t] * x0a[c + t];
+            s1 += a[t] * x1a[c + t];
+            s2 += a[t] * x2a[c + t];
+            s3 += a[t] * x3a[c + t];
+        }
+        sums[i] += s0;
+        sums[i + 1] += s1;
+        sums[i + 2] += s2;
+        sums[i + 3] += s3;
+    }
+
+    /**
      * As {@code VectorTensorOps.dotF16}: each {@value #HALF_CHUNK}-element chunk of a row is converted once into a float
      * buffer, then dotted with every input's matching chunk and added to its sum.
      */
-    private static void f16(Tensor w, float[][] xs, int count, float[][] outs, int start, int end) {
+    private static void f16(Tensor w, float[][] xs, MemorySegment in, int count, float[][] outs, int start, int end) {
         MemorySegment seg = w.data();
-        long rowBytes = w.rowBytes();
+        long rowBytes = w.rowBytes(), stride = inputStride(w.cols());
         int cols = w.cols();
         float[] buf = HALF_BUFFER.get();
         float[] sums = new float[count];
@@ -463,8 +513,10 @@ final class SharedRows {
             for (int c = 0; c < cols; c += HALF_CHUNK) {
                 int len = Math.min(HALF_CHUNK, cols - c);
                 long at = base + 2L * c;
-                for (int e = 0; e < len; e++) buf[e] = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, at + 2L * e));
-                for (int i = 0; i < count; i++) sums[i] += VectorTensorOps.dotFloats(buf, 0, xs[i], c, len);
+                VectorTensorOps.halvesToFloats(seg, at, buf, 0, len);
+                int i = 0;
+                for (; i + 4 <= count; i += 4) dotFloats4(buf, in, i * stride, stride, xs, i, c, len, sums);
+                for (; i < count; i++) sums[i] += VectorTensorOps.dotFloats(buf, 0, xs[i], c, len);
             }
             for (int i = 0; i < count; i++) outs[i][r] = sums[i];
         }

@@ -237,7 +237,7 @@ final class VectorTensorOps implements TensorOps {
      * n F16 values from {@code at} into {@code out}: a plain loop of {@link Float#float16ToFloat}, which C2
      * vectorizes with the hardware conversion (kept scalar-shaped on purpose: that is what it recognises).
      */
-    private static void halvesToFloats(MemorySegment seg, long at, float[] out, int outOff, int n) {
+    static void halvesToFloats(MemorySegment seg, long at, float[] out, int outOff, int n) {
         for (int i = 0; i < n; i++) out[outOff + i] = Float.float16ToFloat(seg.get(ScalarTensorOps.I16, at + 2L * i));
     }
 
