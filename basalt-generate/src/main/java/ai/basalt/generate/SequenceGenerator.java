@@ -37,6 +37,8 @@ public final class SequenceGenerator {
     private long generationStart;
     private StopReason reason;
     private int pendingToken = -1;
+    /** Alternatives reported per token, or −1: no log-probabilities. */
+    private int topLogprobs = -1;
 
     /**
      * @param history    tokens already in {@code state}'s cache (the sampler's repetition window sees them)
@@ -94,6 +96,7 @@ public final class SequenceGenerator {
      * generation has ended (see {@link #finish}).
      */
     public int next(float[] logits) {
+        float[] raw = topLogprobs >= 0 ? logits.clone() : null; // samplers may rewrite the logits in place
         int token;
         if (constrained != null) {
             token = constrained.sample(logits);
@@ -102,8 +105,10 @@ public final class SequenceGenerator {
             token = chain.sample(logits);
             chain.accept(token);
         }
+        boolean ends = token == eos || params.stopTokens().contains(token);
+        if (raw != null && !ends) listener.onLogprob(TokenLogprob.of(raw, token, topLogprobs));
         listener.onToken(token);
-        if (token == eos || params.stopTokens().contains(token)) {
+        if (ends) {
             reason = StopReason.END_OF_SEQUENCE;
             return -1;
         }
@@ -120,6 +125,15 @@ public final class SequenceGenerator {
         reason = r;
         pendingToken = token;
         return -1;
+    }
+
+    /**
+     * Reports each generated token's log-probability and those of the {@code top} most likely tokens to the listener
+     * ({@link TokenListener#onLogprob}); −1 turns it off.
+     */
+    public void recordLogprobs(int top) {
+        if (top < -1) throw new IllegalArgumentException("top " + top + " must be -1 (off) or at least 0");
+        this.topLogprobs = top;
     }
 
     /** Positions in the cache, the last token returned by {@link #next} included. */

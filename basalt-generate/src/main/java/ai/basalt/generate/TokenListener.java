@@ -10,5 +10,11 @@ public interface TokenListener {
     /** Every accepted token id, before its text is released (default: ignored). */
     default void onToken(int token) {}
 
+    /**
+     * The log-probabilities of a generated token, before {@link #onToken}, when the generator was asked for them
+     * ({@link SequenceGenerator#recordLogprobs}); not called for an end-of-sequence or stop token (default: ignored).
+     */
+    default void onLogprob(TokenLogprob logprob) {}
+
     TokenListener NONE = text -> {};
 }

@@ -1,6 +1,7 @@
 package ai.basalt.server;
 
 import ai.basalt.generate.GenerationParams;
+import ai.basalt.generate.TokenLogprob;
 import ai.basalt.generate.GenerationResult;
 import ai.basalt.generate.constrain.TokenConstraint;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,13 +14,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param listener  where text, the end and failures go (called on the scheduler's thread)
  * @param constraint what the output must be (structured output), or null
  * @param cancelled  set when the client has gone: the job ends at its next token
+ * @param topLogprobs alternatives to report with each token's log-probability, or −1: no log-probabilities
  */
-public record Job(int[] prompt, GenerationParams params, Listener listener, TokenConstraint constraint, AtomicBoolean cancelled) {
+public record Job(int[] prompt, GenerationParams params, Listener listener, TokenConstraint constraint, AtomicBoolean cancelled,
+        int topLogprobs) {
 
     /** Receives one job's output. Exactly one of {@link #onDone} and {@link #onError} ends it. */
     public interface Listener {
         /** Final text, in order. */
         void onText(String piece);
+
+        /** A generated token's log-probabilities, before its text (only for a job that asks for them). */
+        default void onLogprob(TokenLogprob logprob) {}
 
         /** The generation ended normally. */
         void onDone(GenerationResult result);
@@ -29,6 +35,6 @@ public record Job(int[] prompt, GenerationParams params, Listener listener, Toke
     }
 
     public Job(int[] prompt, GenerationParams params, Listener listener) {
-        this(prompt, params, listener, null, new AtomicBoolean());
+        this(prompt, params, listener, null, new AtomicBoolean(), -1);
     }
 }

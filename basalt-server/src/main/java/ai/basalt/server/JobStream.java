@@ -2,8 +2,11 @@ package ai.basalt.server;
 
 import ai.basalt.generate.GenerationParams;
 import ai.basalt.generate.GenerationResult;
+import ai.basalt.generate.TokenLogprob;
 import ai.basalt.generate.constrain.JsonGrammar;
 import ai.basalt.generate.constrain.TokenConstraint;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
@@ -16,6 +19,8 @@ public final class JobStream implements Job.Listener {
     public sealed interface Event {
         record Text(String piece) implements Event {}
 
+        record Logprob(TokenLogprob logprob) implements Event {}
+
         record Done(GenerationResult result) implements Event {}
 
         record Failed(RuntimeException error) implements Event {}
@@ -27,10 +32,12 @@ public final class JobStream implements Job.Listener {
     private final ServedModel model;
     private final long submitted = System.nanoTime();
     private boolean firstText = true;
+    /** What {@link #await} saw of {@link Event.Logprob}, in order. */
+    private final List<TokenLogprob> awaitedLogprobs = new ArrayList<>();
 
-    private JobStream(ServedModel model, int[] prompt, GenerationParams params, TokenConstraint constraint) {
+    private JobStream(ServedModel model, int[] prompt, GenerationParams params, TokenConstraint constraint, int topLogprobs) {
         this.model = model;
-        this.job = new Job(prompt, params, this, constraint, new java.util.concurrent.atomic.AtomicBoolean());
+        this.job = new Job(prompt, params, this, constraint, new java.util.concurrent.atomic.AtomicBoolean(), topLogprobs);
         this.promptTokens = prompt.length;
     }
 
@@ -45,6 +52,15 @@ public final class JobStream implements Job.Listener {
 
     /** As {@link #start(ServedModel, int[], GenerationParams, Integer)}, the output held to {@code grammar} (null: free). */
     public static JobStream start(ServedModel model, int[] prompt, GenerationParams params, Integer maxTokens, JsonGrammar grammar) {
+        return start(model, prompt, params, maxTokens, grammar, -1);
+    }
+
+    /**
+     * As {@link #start(ServedModel, int[], GenerationParams, Integer, JsonGrammar)}, with each token's log-probability
+     * and its {@code topLogprobs} most likely alternatives as {@link Event.Logprob} before its text (−1: none).
+     */
+    public static JobStream start(ServedModel model, int[] prompt, GenerationParams params, Integer maxTokens, JsonGrammar grammar,
+            int topLogprobs) {
         int context = model.contextLength();
         if (prompt.length == 0) throw ApiException.badRequest("the prompt is empty");
         if (prompt.length >= context) {
@@ -55,7 +71,7 @@ public final class JobStream implements Job.Listener {
         int room = context - prompt.length;
         int budget = maxTokens == null ? room : Math.min(maxTokens, room);
         GenerationParams p = new GenerationParams(params.sampling(), budget, params.stop(), params.stopTokens());
-        JobStream s = new JobStream(model, prompt, p, grammar == null ? null : model.constraint(grammar, p));
+        JobStream s = new JobStream(model, prompt, p, grammar == null ? null : model.constraint(grammar, p), topLogprobs);
         model.scheduler().submit(s.job);
         return s;
     }
@@ -80,10 +96,11 @@ public final class JobStream implements Job.Listener {
         job.cancelled().set(true);
     }
 
-    /** Runs the job to its end, collecting its text. */
+    /** Runs the job to its end, collecting its text (and its log-probabilities: {@link #awaitedLogprobs}). */
     public GenerationResult await() {
         while (true) {
             Event e = take();
+            if (e instanceof Event.Logprob l) awaitedLogprobs.add(l.logprob());
             if (e instanceof Event.Done d) return d.result();
             if (e instanceof Event.Failed f) throw f.error();
         }
@@ -96,6 +113,16 @@ public final class JobStream implements Job.Listener {
             model.metrics().firstToken(model.name(), System.nanoTime() - submitted);
         }
         events.add(new Event.Text(piece));
+    }
+
+    /** The log-probabilities {@link #await} passed, one per generated token, in order. */
+    public List<TokenLogprob> awaitedLogprobs() {
+        return List.copyOf(awaitedLogprobs);
+    }
+
+    @Override
+    public void onLogprob(TokenLogprob logprob) {
+        events.add(new Event.Logprob(logprob));
     }
 
     @Override

@@ -3,6 +3,8 @@ package ai.basalt.server;
 import ai.basalt.generate.GenerationResult;
 import ai.basalt.generate.SequenceGenerator;
 import ai.basalt.generate.TokenListener;
+import ai.basalt.generate.TokenLogprob;
+import ai.basalt.generate.TokenListener;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
 import java.util.ArrayDeque;
@@ -159,7 +161,18 @@ public final class Scheduler implements AutoCloseable {
             try {
                 state = freeStates.isEmpty() ? model.newState(contextLength) : freeStates.pop();
                 SequenceGenerator generator = new SequenceGenerator(model, state, List.of(), job.params(),
-                        text -> job.listener().onText(text), false, job.constraint());
+                        new TokenListener() {
+                            @Override
+                            public void onText(String text) {
+                                job.listener().onText(text);
+                            }
+
+                            @Override
+                            public void onLogprob(TokenLogprob logprob) {
+                                job.listener().onLogprob(logprob);
+                            }
+                        }, false, job.constraint());
+                generator.recordLogprobs(job.topLogprobs());
                 int next = generator.next(generator.prefill(job.prompt()));
                 Running r = new Running(job, state, generator, next);
                 if (next < 0) {

@@ -58,4 +58,28 @@ final class TestServer {
                     .generate(tokens, GenerationParams.greedy(maxTokens), TokenListener.NONE).text();
         }
     }
+
+    /**
+     * The engine's greedy continuation of a plain prompt as (token, log-probability) pairs, the log-probabilities
+     * computed here in double from the raw logits: the oracle for the APIs' logprobs. Stops at EOS.
+     */
+    static List<double[]> greedyCompletionLogprobs(String prompt, int maxTokens) {
+        try (LanguageModel model = Models.load(MODEL)) {
+            int[] tokens = model.tokenizer().encode(prompt, true, true);
+            ai.basalt.model.InferenceState state = model.newState(Math.min(CONTEXT, model.contextLength()));
+            float[] logits = model.prefill(state, tokens, 0, true);
+            List<double[]> out = new java.util.ArrayList<>();
+            int position = tokens.length;
+            for (int step = 0; step < maxTokens; step++) {
+                int best = 0;
+                for (int t = 1; t < logits.length; t++) if (logits[t] > logits[best]) best = t;
+                if (best == model.tokenizer().vocabulary().eos()) break;
+                double max = logits[best], sum = 0;
+                for (float l : logits) sum += Math.exp(l - max);
+                out.add(new double[] {best, logits[best] - max - Math.log(sum)});
+                logits = model.forward(state, best, position++, true);
+            }
+            return out;
+        }
+    }
 }

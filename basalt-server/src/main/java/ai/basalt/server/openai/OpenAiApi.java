@@ -3,9 +3,11 @@ package ai.basalt.server.openai;
 import ai.basalt.generate.GenerationParams;
 import ai.basalt.generate.GenerationResult;
 import ai.basalt.generate.StopReason;
+import ai.basalt.generate.TokenLogprob;
 import ai.basalt.generate.chat.ChatMessage;
 import ai.basalt.generate.constrain.JsonGrammar;
 import ai.basalt.generate.constrain.JsonSchemaException;
+import ai.basalt.generate.constrain.TokenVocabulary;
 import ai.basalt.generate.sampling.SamplingParams;
 import ai.basalt.server.ApiDialect;
 import ai.basalt.server.ApiException;
@@ -92,16 +94,24 @@ public final class OpenAiApi {
         return m;
     }
 
-    /** The settings both endpoints share. */
+    /**
+     * The settings both endpoints share.
+     *
+     * @param logprobs alternatives to report with each token's log-probability, or −1: no log-probabilities
+     */
     private record Settings(SamplingParams sampling, Integer maxTokens, List<String> stop, int n, boolean stream,
-            boolean includeUsage, JsonGrammar grammar) {
+            boolean includeUsage, JsonGrammar grammar, int logprobs) {
         Settings withGrammar(JsonGrammar g) {
-            return new Settings(sampling, maxTokens, stop, n, stream, includeUsage, g);
+            return new Settings(sampling, maxTokens, stop, n, stream, includeUsage, g, logprobs);
         }
     }
 
+    /** OpenAI's limits: chat reports up to 20 alternatives per token, the legacy completions endpoint up to 5. */
+    private static final int MAX_TOP_LOGPROBS_CHAT = 20;
+    private static final int MAX_LOGPROBS_COMPLETIONS = 5;
+
     private static Settings settings(JsonNode body, boolean chat) {
-        for (String unsupported : List.of("logprobs", "top_logprobs", "functions", "function_call", "suffix", "best_of")) {
+        for (String unsupported : List.of("functions", "function_call", "suffix", "best_of")) {
             JsonNode v = body.get(unsupported);
             if (v != null && !v.isNull() && !(v.isBoolean() && !v.asBoolean())) {
                 throw ApiException.badField(unsupported, "'" + unsupported + "' is not supported by this server yet");
@@ -131,7 +141,30 @@ public final class OpenAiApi {
         Boolean stream = Json.bool(body, "stream");
         JsonNode streamOptions = Json.objectField(body, "stream_options");
         Boolean usage = streamOptions == null ? null : Json.bool(streamOptions, "include_usage");
-        return new Settings(sampling, max, stop, choices, stream != null && stream, usage != null && usage, grammar);
+        return new Settings(sampling, max, stop, choices, stream != null && stream, usage != null && usage, grammar,
+                chat ? chatLogprobs(body) : completionLogprobs(body));
+    }
+
+    /** Chat's {@code logprobs} (a boolean) and {@code top_logprobs} (0–20, only with logprobs). */
+    private static int chatLogprobs(JsonNode body) {
+        Boolean on = Json.bool(body, "logprobs");
+        Integer top = Json.integer(body, "top_logprobs");
+        if (top != null && (top < 0 || top > MAX_TOP_LOGPROBS_CHAT)) {
+            throw ApiException.badField("top_logprobs", "'top_logprobs' " + top + " must be between 0 and " + MAX_TOP_LOGPROBS_CHAT);
+        }
+        if (top != null && (on == null || !on)) {
+            throw ApiException.badField("top_logprobs", "'top_logprobs' needs 'logprobs': true");
+        }
+        return on != null && on ? (top == null ? 0 : top) : -1;
+    }
+
+    /** The completions endpoint's {@code logprobs}: how many alternatives (0–5) to report with each token. */
+    private static int completionLogprobs(JsonNode body) {
+        Integer n = Json.integer(body, "logprobs");
+        if (n != null && (n < 0 || n > MAX_LOGPROBS_COMPLETIONS)) {
+            throw ApiException.badField("logprobs", "'logprobs' " + n + " must be between 0 and " + MAX_LOGPROBS_COMPLETIONS);
+        }
+        return n == null ? -1 : n;
     }
 
     /**
@@ -308,7 +341,8 @@ public final class OpenAiApi {
         ArrayNode choices = Json.MAPPER.createArrayNode();
         int completionTokens = 0;
         for (int i = 0; i < s.n(); i++) {
-            GenerationResult r = JobStream.start(model, prompt, withSeed(params, i), s.maxTokens(), s.grammar()).await();
+            JobStream job = JobStream.start(model, prompt, withSeed(params, i), s.maxTokens(), s.grammar(), s.logprobs());
+            GenerationResult r = job.await();
             completionTokens += r.tokens().length;
             ObjectNode choice = Json.newObject();
             choice.put("index", i);
@@ -327,7 +361,8 @@ public final class OpenAiApi {
             } else {
                 choice.put("text", r.text());
             }
-            choice.putNull("logprobs");
+            if (s.logprobs() < 0) choice.putNull("logprobs");
+            else choice.set("logprobs", logprobs(model, job.awaitedLogprobs(), chat, new int[1]));
             choice.put("finish_reason", call != null ? "tool_calls" : finishReason(r.stopReason()));
             choices.add(choice);
         }
@@ -342,7 +377,7 @@ public final class OpenAiApi {
         boolean chat = tools != null;
         String object = chat ? "chat.completion.chunk" : "text_completion";
         // the first job is queued before the 200 is sent, so that a full queue or an overlong prompt still gets its status
-        JobStream first = JobStream.start(model, prompt, withSeed(params, 0), s.maxTokens(), s.grammar());
+        JobStream first = JobStream.start(model, prompt, withSeed(params, 0), s.maxTokens(), s.grammar(), s.logprobs());
         ctx.status(200).contentType("text/event-stream");
         ctx.header("Cache-Control", "no-cache");
         OutputStream out;
@@ -354,19 +389,25 @@ public final class OpenAiApi {
         }
         int completionTokens = 0;
         for (int i = 0; i < s.n(); i++) {
-            JobStream job = i == 0 ? first : JobStream.start(model, prompt, withSeed(params, i), s.maxTokens(), s.grammar());
+            JobStream job = i == 0 ? first
+                    : JobStream.start(model, prompt, withSeed(params, i), s.maxTokens(), s.grammar(), s.logprobs());
             if (chat && !send(out, chunk(id, object, created, model.name(), i, roleDelta(), null, s.includeUsage()))) {
                 job.cancel();
                 return;
             }
             HeldText hold = new HeldText(chat ? tools : ToolCalls.NONE);
+            List<TokenLogprob> pending = new ArrayList<>(); // sent with the next chunk of text
+            int[] textOffset = {0};
             while (true) {
                 JobStream.Event e = job.take();
-                if (e instanceof JobStream.Event.Text t) {
+                if (e instanceof JobStream.Event.Logprob l) {
+                    pending.add(l.logprob());
+                } else if (e instanceof JobStream.Event.Text t) {
                     String piece = hold.pass(t.piece());
                     if (piece.isEmpty()) continue;
                     ObjectNode c = chunk(id, object, created, model.name(), i, chat ? contentDelta(piece) : null, null, s.includeUsage());
                     if (!chat) ((ObjectNode) c.get("choices").get(0)).put("text", piece);
+                    attachLogprobs(c, model, pending, chat, textOffset, s.logprobs());
                     if (!send(out, c)) {
                         job.cancel();
                         return;
@@ -386,11 +427,14 @@ public final class OpenAiApi {
                         } else {
                             delta.put("content", held);
                         }
-                        if (!send(out, chunk(id, object, created, model.name(), i, delta, null, s.includeUsage()))) return;
+                        ObjectNode c = chunk(id, object, created, model.name(), i, delta, null, s.includeUsage());
+                        if (call == null) attachLogprobs(c, model, pending, chat, textOffset, s.logprobs());
+                        if (!send(out, c)) return;
                     }
                     ObjectNode c = chunk(id, object, created, model.name(), i, chat ? Json.newObject() : null,
                             finish, s.includeUsage());
                     if (!chat) ((ObjectNode) c.get("choices").get(0)).put("text", "");
+                    if (!pending.isEmpty()) attachLogprobs(c, model, pending, chat, textOffset, s.logprobs());
                     if (!send(out, c)) return;
                     break;
                 } else if (e instanceof JobStream.Event.Failed f) {
@@ -426,6 +470,64 @@ public final class OpenAiApi {
         c.set("choices", Json.MAPPER.createArrayNode().add(choice));
         if (withUsage) c.putNull("usage");
         return c;
+    }
+
+    /** Puts the log-probabilities of {@code pending} on chunk {@code c}'s choice and empties the list (none asked: no-op). */
+    private static void attachLogprobs(ObjectNode c, ServedModel model, List<TokenLogprob> pending, boolean chat,
+            int[] textOffset, int asked) {
+        if (asked < 0) return;
+        ((ObjectNode) c.get("choices").get(0)).set("logprobs", logprobs(model, pending, chat, textOffset));
+        pending.clear();
+    }
+
+    /**
+     * The {@code logprobs} object of a choice: chat's {@code {"content": [{token, logprob, bytes, top_logprobs}]}}, or
+     * the completions endpoint's {@code {tokens, token_logprobs, top_logprobs, text_offset}} with offsets counted in
+     * the completion text from {@code textOffset[0]}, which it advances.
+     */
+    private static ObjectNode logprobs(ServedModel model, List<TokenLogprob> lps, boolean chat, int[] textOffset) {
+        TokenVocabulary vocabulary = model.tokenVocabulary();
+        ObjectNode o = Json.newObject();
+        if (chat) {
+            ArrayNode content = o.putArray("content");
+            for (TokenLogprob lp : lps) {
+                ObjectNode entry = tokenEntry(vocabulary, lp.token(), lp.logprob());
+                ArrayNode top = entry.putArray("top_logprobs");
+                for (int k = 0; k < lp.topTokens().length; k++) top.add(tokenEntry(vocabulary, lp.topTokens()[k], lp.topLogprobs()[k]));
+                content.add(entry);
+            }
+            o.putNull("refusal");
+            return o;
+        }
+        ArrayNode tokens = o.putArray("tokens");
+        ArrayNode values = o.putArray("token_logprobs");
+        ArrayNode tops = o.putArray("top_logprobs");
+        ArrayNode offsets = o.putArray("text_offset");
+        for (TokenLogprob lp : lps) {
+            String text = tokenText(vocabulary, lp.token());
+            tokens.add(text);
+            values.add(lp.logprob());
+            ObjectNode top = Json.newObject();
+            for (int k = 0; k < lp.topTokens().length; k++) top.put(tokenText(vocabulary, lp.topTokens()[k]), lp.topLogprobs()[k]);
+            tops.add(top);
+            offsets.add(textOffset[0]);
+            textOffset[0] += text.length();
+        }
+        return o;
+    }
+
+    private static ObjectNode tokenEntry(TokenVocabulary vocabulary, int token, float logprob) {
+        byte[] b = vocabulary.bytes(token);
+        ObjectNode e = Json.newObject();
+        e.put("token", new String(b, StandardCharsets.UTF_8));
+        e.put("logprob", logprob);
+        ArrayNode bytes = e.putArray("bytes");
+        for (byte x : b) bytes.add(x & 0xFF);
+        return e;
+    }
+
+    private static String tokenText(TokenVocabulary vocabulary, int token) {
+        return new String(vocabulary.bytes(token), StandardCharsets.UTF_8);
     }
 
     private static ObjectNode roleDelta() {
