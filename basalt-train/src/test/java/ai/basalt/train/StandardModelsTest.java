@@ -53,14 +53,7 @@ class StandardModelsTest {
         TrainingResult reference = new Trainer(config(arch, dir.resolve(arch + "-ref")), ModelFactory.standard(),
                 TrainingListener.NONE).run(false);
 
-        TrainingConfig config = config(arch, dir.resolve(arch + "-crash"));
-        assertThatThrownBy(() -> new Trainer(config, ModelFactory.standard(), new TrainingListener() {
-            @Override
-            public void step(StepMetrics m, boolean logged) {
-                if (m.step() == 7) throw new IllegalStateException("simulated crash");
-            }
-        }).run(false)).hasMessage("simulated crash");
-        TrainingResult resumed = new Trainer(config, ModelFactory.standard(), TrainingListener.NONE).run(true);
+        TrainingResult resumed = crashAtStep7ThenResume(config(arch, dir.resolve(arch + "-crash")));
         ResumeTest.assertSameRun(resumed, reference);
 
         try (LanguageModel model = Models.load(resumed.gguf())) {
@@ -97,15 +90,7 @@ class StandardModelsTest {
         assertThat(messages).anyMatch(m -> m.matches("step 0: train loss \\d\\.\\d{4}, val loss \\d\\.\\d{4}"));
 
         s.put(ConfigKey.OUT, dir.resolve("torch-crash"));
-        TrainingConfig config = ConfigKey.resolve(s);
-        assertThatThrownBy(() -> new Trainer(config, ModelFactory.standard(), new TrainingListener() {
-            @Override
-            public void step(StepMetrics m, boolean logged) {
-                if (m.step() == 7) throw new IllegalStateException("simulated crash");
-            }
-        }).run(false)).hasMessage("simulated crash");
-        TrainingResult resumed = new Trainer(config, ModelFactory.standard(), TrainingListener.NONE).run(true);
-        ResumeTest.assertSameRun(resumed, reference);
+        ResumeTest.assertSameRun(crashAtStep7ThenResume(ConfigKey.resolve(s)), reference);
 
         s.put(ConfigKey.OUT, dir.resolve("basalt-stream"));
         s.put(ConfigKey.RNG, "basalt");
@@ -124,5 +109,16 @@ class StandardModelsTest {
         s.put(ConfigKey.RNG, "numpy");
         s.put(ConfigKey.ARCH, "gpt2");
         assertThatThrownBy(() -> ConfigKey.resolve(s)).hasMessage("rng 'numpy' must be basalt or torch");
+    }
+
+    /** A run of {@code config} that fails after step 7, then the same run resumed from its checkpoint. */
+    private static TrainingResult crashAtStep7ThenResume(TrainingConfig config) {
+        assertThatThrownBy(() -> new Trainer(config, ModelFactory.standard(), new TrainingListener() {
+            @Override
+            public void step(StepMetrics m, boolean logged) {
+                if (m.step() == 7) throw new IllegalStateException("simulated crash");
+            }
+        }).run(false)).hasMessage("simulated crash");
+        return new Trainer(config, ModelFactory.standard(), TrainingListener.NONE).run(true);
     }
 }
