@@ -33,6 +33,21 @@ import java.util.Set;
  * those tokens, and BOS is added unless the prompt starts with it. {@code stop_reason} is {@code stop} or
  * {@code length}. Without a budget the reply may run until the context is full; temperature defaults to 1.
  *
+ * <p>Embeddings take the bodies of Bedrock's two embedding families, told apart by their fields, for any served model
+ * that gives embeddings ({@link ServedModel#embed}: mean-pooled, unit length):
+ *
+ * <pre>
+ *   Amazon Titan Text Embeddings:  {"inputText": "...", "dimensions": D, "normalize": true, "embeddingTypes": ["float"]}
+ *     → {"embedding": [...], "inputTextTokenCount": 5, "embeddingsByType": {"float": [...]}}
+ *   Cohere Embed:                  {"texts": ["...", ...], "input_type": "search_document", "embedding_types": ["float"]}
+ *     → {"id": "...", "embeddings": [[...], ...], "texts": [...], "response_type": "embeddings_floats"}
+ *       (with embedding_types: "embeddings": {"float": [[...]]}, "response_type": "embeddings_by_type")
+ * </pre>
+ *
+ * {@code dimensions} must be the model's width, {@code normalize} true, the types {@code float}; Cohere's
+ * {@code input_type} is one of its four and is not used (the model embeds every text alike), and at most 96 texts
+ * come in one call, with {@code truncate} NONE (a text over the context is refused). Embeddings do not stream.
+ *
  * <p>The stream sends one {@code chunk} event per piece of text, whose payload is {@code {"bytes": BASE64}} around
  * the same JSON with {@code generation} the piece; the last chunk has the counts, the stop reason and
  * {@code amazon-bedrock-invocationMetrics}, as Bedrock's own last chunk does.
@@ -50,13 +65,22 @@ final class NativeInvoke {
     /** A native request checked and tokenized. */
     private record Invocation(ServedModel model, int[] prompt, GenerationParams params, Integer maxTokens) {}
 
-    private Invocation parse(Context ctx) {
-        String modelId = BedrockApi.modelId(ctx);
+    /** The request body, as JSON. */
+    private ObjectNode body(Context ctx) {
         String type = ctx.contentType();
         if (type != null && !type.startsWith("application/json")) {
             throw ApiException.badField("contentType", "content type '" + type + "' is not supported; send application/json");
         }
-        ObjectNode body = Json.object(server.readBody(ctx));
+        return Json.object(server.readBody(ctx));
+    }
+
+    /** Whether {@code body} is one of the embedding families' requests. */
+    private static boolean embeddingRequest(ObjectNode body) {
+        return body.has("inputText") || body.has("texts");
+    }
+
+    private Invocation parse(Context ctx, ObjectNode body) {
+        String modelId = BedrockApi.modelId(ctx);
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!FIELDS.contains(field)) {
@@ -78,7 +102,16 @@ final class NativeInvoke {
     }
 
     void invoke(Context ctx) {
-        Invocation in = parse(ctx);
+        ObjectNode request = body(ctx);
+        if (request.has("inputText")) {
+            titanEmbedding(ctx, request);
+            return;
+        }
+        if (request.has("texts")) {
+            cohereEmbeddings(ctx, request);
+            return;
+        }
+        Invocation in = parse(ctx, request);
         GenerationResult r = JobStream.start(in.model(), in.prompt(), in.params(), in.maxTokens()).await();
         ObjectNode body = Json.newObject();
         body.put("generation", r.text());
@@ -93,7 +126,11 @@ final class NativeInvoke {
 
     void invokeStream(Context ctx) {
         long start = System.nanoTime();
-        Invocation in = parse(ctx);
+        ObjectNode request = body(ctx);
+        if (embeddingRequest(request)) {
+            throw ApiException.badField("body", "embedding requests do not stream; call InvokeModel");
+        }
+        Invocation in = parse(ctx, request);
         JobStream job = JobStream.start(in.model(), in.prompt(), in.params(), in.maxTokens());
         OutputStream out = BedrockApi.openStream(ctx, job);
         if (out == null) return;
@@ -130,6 +167,98 @@ final class NativeInvoke {
                 return;
             }
         }
+    }
+
+    private static final Set<String> TITAN_FIELDS = Set.of("inputText", "dimensions", "normalize", "embeddingTypes");
+    private static final Set<String> COHERE_FIELDS = Set.of("texts", "input_type", "truncate", "embedding_types");
+    private static final Set<String> COHERE_INPUT_TYPES = Set.of("search_document", "search_query", "classification",
+            "clustering");
+    private static final int MAX_COHERE_TEXTS = 96;
+
+    private void titanEmbedding(Context ctx, ObjectNode body) {
+        onlyFields(body, TITAN_FIELDS, "Titan embedding");
+        String text = Json.requiredString(body, "inputText");
+        Boolean normalize = Json.bool(body, "normalize");
+        if (normalize != null && !normalize) {
+            throw ApiException.badField("normalize", "'normalize': false is not supported: this server's embeddings are unit length");
+        }
+        floatsOnly(body, "embeddingTypes");
+        ServedModel model = server.models().acquire(BedrockApi.modelId(ctx));
+        ServedModel.Embedding e = model.embed(text);
+        Integer dimensions = Json.integer(body, "dimensions");
+        if (dimensions != null && dimensions != e.vector().length) {
+            throw ApiException.badField("dimensions", "'dimensions' " + dimensions + ": model '" + model.name() + "' gives "
+                    + e.vector().length + "-dimensional embeddings");
+        }
+        ObjectNode out = Json.newObject();
+        putFloats(out.putArray("embedding"), e.vector());
+        out.put("inputTextTokenCount", e.tokens());
+        putFloats(out.putObject("embeddingsByType").putArray("float"), e.vector());
+        countHeaders(ctx, e.tokens());
+        ctx.json(out);
+    }
+
+    private void cohereEmbeddings(Context ctx, ObjectNode body) {
+        onlyFields(body, COHERE_FIELDS, "Cohere embedding");
+        List<String> texts = Json.strings(body, "texts");
+        if (texts.isEmpty() || texts.size() > MAX_COHERE_TEXTS) {
+            throw ApiException.badField("texts", "'texts' holds " + texts.size() + " strings; 1 to " + MAX_COHERE_TEXTS + " are taken");
+        }
+        String inputType = Json.string(body, "input_type");
+        if (inputType == null || !COHERE_INPUT_TYPES.contains(inputType)) {
+            throw ApiException.badField("input_type", "'input_type' must be one of search_document, search_query, "
+                    + "classification, clustering");
+        }
+        String truncate = Json.string(body, "truncate");
+        if (truncate != null && !truncate.equals("NONE")) {
+            throw ApiException.badField("truncate", "'truncate' " + truncate + " is not supported: only NONE (a text over "
+                    + "the context is refused)");
+        }
+        boolean byType = body.has("embedding_types");
+        floatsOnly(body, "embedding_types");
+        ServedModel model = server.models().acquire(BedrockApi.modelId(ctx));
+        ObjectNode out = Json.newObject();
+        out.put("id", java.util.UUID.randomUUID().toString());
+        var vectors = byType ? out.putObject("embeddings").putArray("float") : out.putArray("embeddings");
+        int tokens = 0;
+        for (String text : texts) {
+            ServedModel.Embedding e = model.embed(text);
+            tokens += e.tokens();
+            putFloats(vectors.addArray(), e.vector());
+        }
+        var echoed = out.putArray("texts");
+        texts.forEach(echoed::add);
+        out.put("response_type", byType ? "embeddings_by_type" : "embeddings_floats");
+        countHeaders(ctx, tokens);
+        ctx.json(out);
+    }
+
+    private static void onlyFields(ObjectNode body, Set<String> fields, String what) {
+        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!fields.contains(field)) {
+                throw ApiException.badField(field, "'" + field + "' is not a field of the " + what + " body this server "
+                        + "takes: " + String.join(", ", new java.util.TreeSet<>(fields)));
+            }
+        }
+    }
+
+    /** A list of embedding types, if given, must be exactly ["float"]. */
+    private static void floatsOnly(ObjectNode body, String field) {
+        if (!body.has(field)) return;
+        List<String> types = Json.strings(body, field);
+        if (!types.equals(List.of("float"))) {
+            throw ApiException.badField(field, "'" + field + "' " + types + " is not supported: only [\"float\"]");
+        }
+    }
+
+    private static void putFloats(com.fasterxml.jackson.databind.node.ArrayNode array, float[] v) {
+        for (float f : v) array.add(f);
+    }
+
+    private static void countHeaders(Context ctx, int inputTokens) {
+        ctx.header("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
+        ctx.header("X-Amzn-Bedrock-Input-Token-Count", Integer.toString(inputTokens));
     }
 
     /** A {@code chunk} event: the model's JSON, base64-encoded in {@code bytes}. */

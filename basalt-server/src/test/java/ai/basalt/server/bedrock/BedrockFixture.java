@@ -84,4 +84,11 @@ final class BedrockFixture {
                     .generate(ChatSession.tokenize(model, prompt), GenerationParams.greedy(maxTokens), TokenListener.NONE).text();
         }
     }
+
+    /** The engine's own embedding of {@code text}: the oracle for InvokeModel's embedding bodies. */
+    static float[] embedding(String text) {
+        try (LanguageModel model = Models.load(MODEL)) {
+            return model.embed(model.tokenizer().encode(text, true, true));
+        }
+    }
 }
