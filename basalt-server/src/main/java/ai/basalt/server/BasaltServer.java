@@ -93,7 +93,7 @@ public final class BasaltServer implements AutoCloseable {
      * Ollama's for the rest.
      */
     ApiDialect dialectOf(String path) {
-        if (path.startsWith("/model/")) return BedrockApi.DIALECT;
+        if (path.startsWith("/model/") || path.startsWith("/foundation-models")) return BedrockApi.DIALECT;
         boolean own = path.equals("/tokenize") || path.equals("/detokenize") || path.equals("/health") || path.equals("/metrics");
         return path.startsWith("/v1/") || own ? openAi : ollama;
     }

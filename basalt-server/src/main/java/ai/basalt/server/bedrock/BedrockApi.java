@@ -72,6 +72,9 @@ public final class BedrockApi {
         routes.post("/model/{modelId}/converse-stream", this::converseStream);
         routes.post("/model/{modelId}/invoke", invoke::invoke);
         routes.post("/model/{modelId}/invoke-with-response-stream", invoke::invokeStream);
+        FoundationModels foundation = new FoundationModels(server);
+        routes.get("/foundation-models", foundation::list);
+        routes.get("/foundation-models/{modelIdentifier}", foundation::get);
     }
 
     /** The exception Bedrock names for an error of this kind. */

@@ -62,6 +62,13 @@ final class BedrockFixture {
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
     }
 
+    /** The control plane's client (model listing), as {@link #syncClient}. */
+    static software.amazon.awssdk.services.bedrock.BedrockClient controlClient(BasaltServer server) {
+        return software.amazon.awssdk.services.bedrock.BedrockClient.builder().endpointOverride(endpoint(server))
+                .region(Region.US_EAST_1).credentialsProvider(DUMMY).httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
+    }
+
     static URI endpoint(BasaltServer server) {
         return URI.create("http://127.0.0.1:" + server.port());
     }
