@@ -3,6 +3,7 @@ module ai.basalt.server {
     requires transitive ai.basalt.generate;
     requires io.javalin;
     requires org.eclipse.jetty.server;
+    requires org.eclipse.jetty.http2.server;
     requires jakarta.servlet;
     requires kotlin.stdlib;
     requires com.fasterxml.jackson.databind;

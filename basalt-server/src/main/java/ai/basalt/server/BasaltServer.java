@@ -12,6 +12,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * The HTTP server: the OpenAI API under {@code /v1}, the Ollama API under {@code /api} (and {@code GET /}), the Amazon
@@ -57,13 +60,21 @@ public final class BasaltServer implements AutoCloseable {
 
     private void configure(JavalinConfig config) {
         config.concurrency.useVirtualThreads = true;
+        // one port for HTTP/1.1 and h2c (HTTP/2 over cleartext, by upgrade or prior knowledge)
+        config.jetty.addConnector((server, http) -> {
+            ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
+            c.setHost(options.host());
+            c.setPort(options.port());
+            return c;
+        });
         config.startup.showJavalinBanner = false;
         // the body limit is enforced by readBody, so that the answer takes the API's own error shape
         config.http.maxRequestSize = Long.MAX_VALUE;
         config.routes.before(this::authenticate);
         config.routes.after(ctx -> {
             var matched = ctx.endpoints().matchedHttpEndpoint();
-            metrics.request(ctx.method().name(), matched == null ? "unmatched" : matched.path, ctx.statusCode());
+            metrics.request(ctx.method().name(), matched == null ? "unmatched" : matched.path, ctx.statusCode(),
+                    ctx.req().getProtocol());
         });
         config.routes.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
         config.routes.exception(IllegalArgumentException.class, (e, ctx) -> writeError(ctx, ApiException.badRequest(e.getMessage())));

@@ -14,10 +14,10 @@ import java.time.Duration;
 public final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    /** One answered request. */
-    public void request(String method, String route, int status) {
+    /** One answered request, over {@code protocol} (HTTP/1.1, HTTP/2.0). */
+    public void request(String method, String route, int status, String protocol) {
         Counter.builder("basalt_requests").description("HTTP requests answered")
-                .tag("method", method).tag("route", route).tag("status", Integer.toString(status))
+                .tag("method", method).tag("route", route).tag("status", Integer.toString(status)).tag("protocol", protocol)
                 .register(registry).increment();
     }
 

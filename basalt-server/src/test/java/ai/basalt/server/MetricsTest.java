@@ -14,7 +14,7 @@ class MetricsTest {
     @Test
     void countsRequestsTokensAndTimeToFirstToken() throws Exception {
         try (BasaltServer server = TestServer.start()) {
-            HttpClient http = HttpClient.newHttpClient();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String base = "http://127.0.0.1:" + server.port();
             HttpResponse<String> chat = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"basalt-mini\",\"max_tokens\":5,\"temperature\":0,"
@@ -28,8 +28,8 @@ class MetricsTest {
             assertThat(m.statusCode()).isEqualTo(200);
             assertThat(m.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
             String text = m.body();
-            assertThat(text).contains("basalt_requests_total{method=\"POST\",route=\"/v1/chat/completions\",status=\"200\"} 1.0");
-            assertThat(text).contains("basalt_requests_total{method=\"GET\",route=\"/v1/models/{model}\",status=\"404\"} 1.0");
+            assertThat(text).contains("basalt_requests_total{method=\"POST\",protocol=\"HTTP/1.1\",route=\"/v1/chat/completions\",status=\"200\"} 1.0");
+            assertThat(text).contains("basalt_requests_total{method=\"GET\",protocol=\"HTTP/1.1\",route=\"/v1/models/{model}\",status=\"404\"} 1.0");
             assertThat(text).contains("basalt_generated_tokens_total{model=\"basalt-mini\"} " + completion + ".0");
             assertThat(text).contains("basalt_time_to_first_token_seconds_count{model=\"basalt-mini\"} 1");
             assertThat(text).contains("basalt_queue_depth{model=\"basalt-mini\"} 0.0");

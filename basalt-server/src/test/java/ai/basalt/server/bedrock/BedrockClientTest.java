@@ -90,6 +90,8 @@ class BedrockClientTest extends BedrockServerTest {
         ConverseStreamMetadataEvent metadata = (ConverseStreamMetadataEvent) events.get(events.size() - 1);
         assertThat(metadata.usage().outputTokens()).isEqualTo(whole.usage().outputTokens());
         assertThat(metadata.usage().inputTokens()).isEqualTo(whole.usage().inputTokens());
+        assertThat(BedrockFixture.metrics(server)).as("the async client spoke h2c")
+                .containsPattern("basalt_requests_total\\{method=\"POST\",protocol=\"HTTP/2.0\",route=\"/model/\\{modelId\\}/converse-stream\",status=\"200\"\\} [1-9]");
     }
 
     @Test

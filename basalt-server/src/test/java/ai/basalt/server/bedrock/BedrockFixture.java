@@ -55,10 +55,10 @@ final class BedrockFixture {
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
     }
 
-    /** An asynchronous client on Netty set to HTTP/1.1 (the server has no h2c), as {@link #syncClient}. */
+    /** An asynchronous client on Netty speaking HTTP/2 over cleartext (h2c, prior knowledge), as {@link #syncClient}. */
     static BedrockRuntimeAsyncClient asyncClient(BasaltServer server) {
         return BedrockRuntimeAsyncClient.builder().endpointOverride(endpoint(server)).region(Region.US_EAST_1)
-                .credentialsProvider(DUMMY).httpClient(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1).build())
+                .credentialsProvider(DUMMY).httpClient(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP2).build())
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
     }
 
@@ -67,6 +67,16 @@ final class BedrockFixture {
         return software.amazon.awssdk.services.bedrock.BedrockClient.builder().endpointOverride(endpoint(server))
                 .region(Region.US_EAST_1).credentialsProvider(DUMMY).httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
+    }
+
+    /** The server's Prometheus text. */
+    static String metrics(BasaltServer server) {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            return http.send(java.net.http.HttpRequest.newBuilder(endpoint(server).resolve("/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static URI endpoint(BasaltServer server) {
