@@ -75,13 +75,32 @@ public final class SequenceGenerator {
      * @throws ContextOverflowException if the input does not fit the remaining context
      */
     public float[] prefill(int[] input) {
+        return prefill(input, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #prefill(int[])}, evaluating the input in pieces that end at multiples of {@code chunk} positions
+     * (counted from position 0 of the cache, not from the input). A prompt evaluated so has in its cache, chunk for
+     * chunk, the very values another prompt with the same first tokens has: the prefill of a chunk depends only on its
+     * tokens and the cache before it. That is what lets a server reuse a cached prefix of whole chunks and still give
+     * the bits the prompt gets alone.
+     */
+    public float[] prefill(int[] input, int chunk) {
+        if (chunk < 1) throw new IllegalArgumentException("chunk " + chunk + " must be positive");
         if (input.length == 0) throw new IllegalArgumentException("empty prompt: nothing to generate from");
         if (position + input.length >= state.capacity()) {
             throw new ContextOverflowException("prompt of " + input.length + " tokens does not fit the context of "
                     + state.capacity() + " tokens" + (position == 0 ? "" : " (" + position + " already used)"));
         }
         long start = System.nanoTime();
-        float[] logits = model.prefill(state, input, position, true);
+        float[] logits = null;
+        for (int from = 0; from < input.length; ) {
+            int at = position + from;
+            int to = (int) Math.min(input.length, (long) (at / chunk + 1) * chunk - position);
+            int[] piece = from == 0 && to == input.length ? input : java.util.Arrays.copyOfRange(input, from, to);
+            logits = model.prefill(state, piece, at, to == input.length);
+            from = to;
+        }
         for (int t : input) chain.accept(t);
         position += input.length;
         promptTokens = input.length;

@@ -23,6 +23,12 @@ import java.util.concurrent.TimeUnit;
  * {@link SequenceGenerator} does alone, and the model's batched step is bit-identical per sequence, so a request
  * gets the same reply whatever it shares a step with.
  *
+ * <p>Prefix reuse: prompts are evaluated in chunks of {@value #PREFIX_CHUNK} positions aligned to position 0
+ * ({@link SequenceGenerator#prefill(int[], int)}), and a finished sequence's cache is kept with its prompt. A new
+ * prompt that begins with the same whole chunks as a kept one takes that cache and evaluates only the rest; since
+ * a chunk's cache values depend only on its tokens and the cache before it, the reply is bit for bit the one the
+ * prompt gets on a fresh cache.
+ *
  * <p>A full queue refuses new jobs at once (429) rather than letting them pile up; a job whose client has gone is
  * dropped at the next step.
  */
@@ -32,8 +38,18 @@ public final class Scheduler implements AutoCloseable {
     private final int maxBatch;
     private final BlockingQueue<Job> queue;
     private final Thread thread;
-    /** Caches of finished sequences, reused (a new sequence overwrites positions from 0; attention reads only those before it). */
-    private final ArrayDeque<InferenceState> freeStates = new ArrayDeque<>();
+    /** Positions per prefill chunk, the unit of prefix reuse. */
+    public static final int PREFIX_CHUNK = 64;
+
+    /**
+     * A finished sequence's cache and the prompt evaluated into it (null: nothing reusable), most recently freed
+     * first. A new sequence overwrites positions from where it starts; attention reads only those before it.
+     */
+    private record Free(InferenceState state, int[] prompt) {}
+
+    private final ArrayDeque<Free> freeStates = new ArrayDeque<>();
+    private final ServerMetrics metrics;
+    private final String name;
     private final List<Running> running = new ArrayList<>();
     private volatile int runningCount;
     /** Jobs submitted and not yet answered (waiting, prefilling or running). */
@@ -57,7 +73,14 @@ public final class Scheduler implements AutoCloseable {
     }
 
     public Scheduler(String name, LanguageModel model, int contextLength, int capacity, int maxBatch) {
+        this(name, model, contextLength, capacity, maxBatch, null);
+    }
+
+    /** As {@link #Scheduler(String, LanguageModel, int, int, int)}, counting reused prompt tokens in {@code metrics}. */
+    public Scheduler(String name, LanguageModel model, int contextLength, int capacity, int maxBatch, ServerMetrics metrics) {
         if (maxBatch < 1) throw new IllegalArgumentException("batch size " + maxBatch + " must be positive");
+        this.name = name;
+        this.metrics = metrics;
         this.model = model;
         this.contextLength = contextLength;
         this.maxBatch = maxBatch;
@@ -159,8 +182,14 @@ public final class Scheduler implements AutoCloseable {
             }
             InferenceState state = null;
             try {
-                state = freeStates.isEmpty() ? model.newState(contextLength) : freeStates.pop();
-                SequenceGenerator generator = new SequenceGenerator(model, state, List.of(), job.params(),
+                int[] prompt = job.prompt();
+                Free reuse = takeFree(prompt);
+                state = reuse == null ? model.newState(contextLength) : reuse.state();
+                int reused = reuse == null || reuse.prompt() == null ? 0 : reusable(reuse.prompt(), prompt);
+                List<Integer> history = new ArrayList<>(reused);
+                for (int i = 0; i < reused; i++) history.add(prompt[i]);
+                if (reused > 0 && metrics != null) metrics.prefixReused(name, reused);
+                SequenceGenerator generator = new SequenceGenerator(model, state, history, job.params(),
                         new TokenListener() {
                             @Override
                             public void onText(String text) {
@@ -173,7 +202,8 @@ public final class Scheduler implements AutoCloseable {
                             }
                         }, false, job.constraint());
                 generator.recordLogprobs(job.topLogprobs());
-                int next = generator.next(generator.prefill(job.prompt()));
+                int next = generator.next(generator.prefill(java.util.Arrays.copyOfRange(prompt, reused, prompt.length),
+                        PREFIX_CHUNK));
                 Running r = new Running(job, state, generator, next);
                 if (next < 0) {
                     finish(r);
@@ -183,7 +213,7 @@ public final class Scheduler implements AutoCloseable {
                     return;
                 }
             } catch (RuntimeException e) {
-                if (state != null) freeStates.push(state);
+                if (state != null) freeStates.push(new Free(state, null));
                 fail(job, e);
             } catch (Error e) {
                 fail(job, new ApiException(ApiException.Kind.INTERNAL, "internal error: " + e, null, null));
@@ -196,7 +226,7 @@ public final class Scheduler implements AutoCloseable {
     private void step() {
         running.removeIf(r -> {
             if (!r.job.cancelled().get()) return false;
-            freeStates.push(r.state);
+            freeStates.push(new Free(r.state, null));
             fail(r.job, new CancellationException("the client went away"));
             return true;
         });
@@ -233,7 +263,7 @@ public final class Scheduler implements AutoCloseable {
             } catch (RuntimeException e) {
                 fail(r.job, e);
                 r.next = -1;
-                freeStates.push(r.state);
+                freeStates.push(new Free(r.state, null));
             }
         }
         running.removeIf(r -> r.next < 0);
@@ -242,7 +272,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void finish(Running r) {
-        freeStates.push(r.state);
+        freeStates.push(new Free(r.state, r.job.prompt()));
         if (freeStates.size() > maxBatch) freeStates.removeLast();
         GenerationResult result;
         try {
@@ -252,6 +282,36 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         succeed(r.job, result);
+    }
+
+    /**
+     * The free cache to start {@code prompt} from: the one whose kept prompt shares the most whole chunks with it, or
+     * else the most recently freed; null when none is free.
+     */
+    private Free takeFree(int[] prompt) {
+        Free best = null;
+        int bestReuse = 0;
+        for (Free f : freeStates) {
+            int r = f.prompt() == null ? 0 : reusable(f.prompt(), prompt);
+            if (r > bestReuse) {
+                best = f;
+                bestReuse = r;
+            }
+        }
+        if (best == null) best = freeStates.peekFirst();
+        if (best != null) freeStates.remove(best);
+        return best == null || bestReuse > 0 ? best : new Free(best.state(), null);
+    }
+
+    /**
+     * Positions of {@code prompt} that a cache holding {@code kept} serves as they are: the whole chunks of their
+     * common beginning, leaving at least one token of {@code prompt} to evaluate (its logits start the reply).
+     */
+    static int reusable(int[] kept, int[] prompt) {
+        int limit = Math.min(kept.length, prompt.length - 1);
+        int common = 0;
+        while (common < limit && kept[common] == prompt[common]) common++;
+        return common / PREFIX_CHUNK * PREFIX_CHUNK;
     }
 
     /** Stops taking jobs; those waiting or running end with 503. */

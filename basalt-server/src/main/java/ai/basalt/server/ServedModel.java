@@ -32,7 +32,7 @@ public final class ServedModel implements AutoCloseable {
         this.model = model;
         this.template = ChatTemplates.forModel(model);
         this.scheduler = new Scheduler(name, model, Math.min(model.contextLength(), options.contextLength()),
-                options.queueCapacity(), options.batchSize());
+                options.queueCapacity(), options.batchSize(), metrics);
     }
 
     public String name() {

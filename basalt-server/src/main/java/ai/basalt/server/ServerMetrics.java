@@ -21,6 +21,12 @@ public final class ServerMetrics {
                 .register(registry).increment();
     }
 
+    /** Prompt tokens a request took from a kept cache instead of evaluating them. */
+    public void prefixReused(String model, int tokens) {
+        Counter.builder("basalt_prompt_tokens_reused").description("prompt tokens served from a kept cache (prefix reuse)")
+                .tag("model", model).register(registry).increment(tokens);
+    }
+
     /** One finished generation. */
     public void generation(String model, int promptTokens, int generatedTokens) {
         Counter.builder("basalt_prompt_tokens").description("prompt tokens evaluated").tag("model", model)
