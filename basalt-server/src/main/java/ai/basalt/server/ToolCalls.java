@@ -62,6 +62,7 @@ public record ToolCalls(Map<String, Tool> tools, String choice) {
             }
             JsonNode parameters = Json.objectField(f, "parameters");
             if (parameters == null) parameters = Json.MAPPER.createObjectNode().put("type", "object").set("properties", Json.newObject());
+            parameters = withoutNulls(parameters); // some clients send "description": null and the like: no schema meaning
             if (tools.put(name, new Tool(name, Json.string(f, "description"), parameters)) != null) {
                 throw ApiException.badField(where, "two tools are named '" + name + "'");
             }
@@ -84,6 +85,23 @@ public record ToolCalls(Map<String, Tool> tools, String choice) {
         ToolCalls calls = new ToolCalls(tools, choice);
         calls.grammarOrNull(); // schema errors are the request's fault: report them now
         return calls;
+    }
+
+    /** {@code node} with every null-valued object member removed, recursively (a copy; arrays keep their nulls). */
+    static JsonNode withoutNulls(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode out = Json.newObject();
+            node.properties().forEach(e -> {
+                if (!e.getValue().isNull()) out.set(e.getKey(), withoutNulls(e.getValue()));
+            });
+            return out;
+        }
+        if (node.isArray()) {
+            ArrayNode out = Json.MAPPER.createArrayNode();
+            node.forEach(e -> out.add(withoutNulls(e)));
+            return out;
+        }
+        return node;
     }
 
     public boolean offered() {

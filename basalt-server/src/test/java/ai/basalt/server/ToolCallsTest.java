@@ -67,4 +67,14 @@ class ToolCallsTest {
                 + "\"arguments\":\"{\\\"city\\\":\\\"Oslo\\\"}\"}}]"), "messages[1].tool_calls");
         assertThat(Json.MAPPER.readTree(text).get("arguments").get("city").asText()).isEqualTo("Oslo");
     }
+
+    @org.junit.jupiter.api.Test
+    void nullMembersOfAToolsParametersAreDropped() throws Exception {
+        JsonNode body = Json.MAPPER.readTree("{\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\", "
+                + "\"parameters\": {\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\", \"description\": null, "
+                + "\"enum\": [\"x\", null]}}, \"required\": null}}}]}");
+        String described = ToolCalls.of(body).systemMessage().content();
+        org.assertj.core.api.Assertions.assertThat(described)
+                .endsWith("f: {\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"enum\":[\"x\",null]}}}");
+    }
 }
