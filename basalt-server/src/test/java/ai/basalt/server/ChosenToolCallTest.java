@@ -42,13 +42,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A tool call through the Ollama API, which has no {@code tool_choice}: the model itself must decide to call. The
- * repository's prose model never does, so this class trains one that does (a tiny GPT-2, a few
+ * Tool calls the model itself decides to make: through the Ollama API, which has no {@code tool_choice}, and through
+ * OpenAI's with {@code tool_choice} auto (unconstrained: the server only recognises a call in the reply). The
+ * repository's prose model never calls by itself, so this class trains one that does (a tiny GPT-2, a few
  * seconds with Basalt's trainer and a byte-level BPE vocabulary trained on the same text) on transcripts in the server's fallback chat format where the assistant answers a
  * weather question with a {@code get_weather} call. Served, it calls the tool for ollama4j and LangChain4j, and the
- * server turns the reply into Ollama's {@code tool_calls}.
+ * server turns the reply into each API's {@code tool_calls}.
  */
-class OllamaToolCallTest {
+class ChosenToolCallTest {
     private static final String NAME = "weather-bot";
     private static final String CALL = "{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}";
     private static final List<String> QUESTIONS = List.of("What is the weather in Paris?", "How is the weather in Paris today?",
@@ -150,6 +151,30 @@ class OllamaToolCallTest {
         assertThat(call.name()).isEqualTo("get_weather");
         JsonNode arguments = Json.object(call.arguments().getBytes(StandardCharsets.UTF_8));
         assertThat(arguments.get("city").asText()).isEqualTo("Paris");
+    }
+
+    @Test
+    void openAiJavaGetsTheCallInAutoMode() throws Exception {
+        com.openai.models.FunctionParameters.Builder p = com.openai.models.FunctionParameters.builder();
+        Map.<String, Object>of("type", "object", "properties", Map.of("city", Map.of("type", "string")), "required", List.of("city"))
+                .forEach((k, v) -> p.putAdditionalProperty(k, com.openai.core.JsonValue.from(v)));
+        com.openai.client.OpenAIClient client = com.openai.client.okhttp.OpenAIOkHttpClient.builder()
+                .baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey("unused").build();
+        try {
+            var c = client.chat().completions().create(com.openai.models.chat.completions.ChatCompletionCreateParams.builder()
+                    .model(NAME).addUserMessage("What is the weather in Paris?")
+                    .addFunctionTool(com.openai.models.FunctionDefinition.builder().name("get_weather")
+                            .description("The weather in a city").parameters(p.build()).build())
+                    .toolChoice(com.openai.models.chat.completions.ChatCompletionToolChoiceOption.Auto.AUTO)
+                    .temperature(0.0).maxCompletionTokens(48).build());
+            var choice = c.choices().get(0);
+            assertThat(choice.finishReason().asString()).as("reply: %s", choice.message().content()).isEqualTo("tool_calls");
+            var call = choice.message().toolCalls().orElseThrow().get(0).asFunction().function();
+            assertThat(call.name()).isEqualTo("get_weather");
+            assertThat(Json.object(call.arguments().getBytes(StandardCharsets.UTF_8)).get("city").asText()).isEqualTo("Paris");
+        } finally {
+            client.close();
+        }
     }
 
     @Test
