@@ -139,18 +139,39 @@ public final class BasaltServer implements AutoCloseable {
     public byte[] readBody(Context ctx) {
         long limit = options.maxBodyBytes();
         long declared = ctx.req().getContentLengthLong();
-        if (declared > limit) throw tooLarge(declared, limit);
         try (InputStream in = ctx.req().getInputStream()) {
+            if (declared > limit) {
+                drain(in, 0);
+                throw tooLarge(declared, limit);
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buf = new byte[8192];
             for (int n; (n = in.read(buf)) > 0; ) {
                 out.write(buf, 0, n);
-                if (out.size() > limit) throw tooLarge(out.size(), limit);
+                if (out.size() > limit) throw tooLarge(drain(in, out.size()), limit);
             }
             return out.toByteArray();
         } catch (IOException e) {
             throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
         }
+    }
+
+    /** The most of a refused body read and dropped, so that its client, still sending, gets the 413 and not a reset. */
+    private static final long DRAIN_LIMIT = 64L << 20;
+
+    /**
+     * Reads and drops the rest of a body that will be refused (up to {@link #DRAIN_LIMIT} bytes in all): answering
+     * while the client is still writing would close the connection under it, and it would see a broken pipe instead
+     * of the error. Returns the bytes seen; an unreadable rest is left to the connection's close.
+     */
+    private static long drain(InputStream in, long seen) {
+        byte[] buf = new byte[8192];
+        try {
+            for (int n; seen < DRAIN_LIMIT && (n = in.read(buf)) > 0; ) seen += n;
+        } catch (IOException e) {
+            // the client has gone or sends no more: nothing left to protect
+        }
+        return seen;
     }
 
     private static ApiException tooLarge(long size, long limit) {
