@@ -183,9 +183,9 @@ public final class Scheduler implements AutoCloseable {
             InferenceState state = null;
             try {
                 int[] prompt = job.prompt();
-                Free reuse = takeFree(prompt);
-                state = reuse == null ? model.newState(contextLength) : reuse.state();
-                int reused = reuse == null || reuse.prompt() == null ? 0 : reusable(reuse.prompt(), prompt);
+                Start start = start(prompt);
+                state = start.state();
+                int reused = start.reused();
                 List<Integer> history = new ArrayList<>(reused);
                 for (int i = 0; i < reused; i++) history.add(prompt[i]);
                 if (reused > 0 && metrics != null) metrics.prefixReused(name, reused);
@@ -284,12 +284,15 @@ public final class Scheduler implements AutoCloseable {
         succeed(r.job, result);
     }
 
+    /** A cache to start a sequence in and the positions of its prompt the cache already holds. */
+    private record Start(InferenceState state, int reused) {}
+
     /**
-     * The free cache to start {@code prompt} from: the one whose kept prompt shares the most whole chunks with it, or
-     * else the most recently freed; null when none is free.
+     * The cache to start {@code prompt} in: the free one whose kept prompt shares the most whole chunks with it, else
+     * the most recently freed, else a new one.
      */
-    private Free takeFree(int[] prompt) {
-        Free best = null;
+    private Start start(int[] prompt) {
+        Free best = freeStates.peekFirst();
         int bestReuse = 0;
         for (Free f : freeStates) {
             int r = f.prompt() == null ? 0 : reusable(f.prompt(), prompt);
@@ -298,9 +301,9 @@ public final class Scheduler implements AutoCloseable {
                 bestReuse = r;
             }
         }
-        if (best == null) best = freeStates.peekFirst();
-        if (best != null) freeStates.remove(best);
-        return best == null || bestReuse > 0 ? best : new Free(best.state(), null);
+        if (best == null) return new Start(model.newState(contextLength), 0);
+        freeStates.remove(best);
+        return new Start(best.state(), bestReuse);
     }
 
     /**
