@@ -81,13 +81,7 @@ final class NativeInvoke {
 
     private Invocation parse(Context ctx, ObjectNode body) {
         String modelId = BedrockApi.modelId(ctx);
-        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!FIELDS.contains(field)) {
-                throw ApiException.badField(field, "'" + field + "' is not a field of the Llama-style body this server takes: "
-                        + "prompt, max_gen_len or max_tokens, temperature, top_p, top_k, stop, seed");
-            }
-        }
+        onlyFields(body, FIELDS, "Llama-style", "prompt, max_gen_len or max_tokens, temperature, top_p, top_k, stop, seed");
         String prompt = Json.requiredString(body, "prompt");
         String maxField = body.has("max_gen_len") ? "max_gen_len" : "max_tokens";
         Integer max = Prompts.maxTokens(Json.integer(body, maxField), maxField);
@@ -176,7 +170,7 @@ final class NativeInvoke {
     private static final int MAX_COHERE_TEXTS = 96;
 
     private void titanEmbedding(Context ctx, ObjectNode body) {
-        onlyFields(body, TITAN_FIELDS, "Titan embedding");
+        onlyFields(body, TITAN_FIELDS, "Titan embedding", "dimensions, embeddingTypes, inputText, normalize");
         String text = Json.requiredString(body, "inputText");
         Boolean normalize = Json.bool(body, "normalize");
         if (normalize != null && !normalize) {
@@ -199,7 +193,7 @@ final class NativeInvoke {
     }
 
     private void cohereEmbeddings(Context ctx, ObjectNode body) {
-        onlyFields(body, COHERE_FIELDS, "Cohere embedding");
+        onlyFields(body, COHERE_FIELDS, "Cohere embedding", "embedding_types, input_type, texts, truncate");
         List<String> texts = Json.strings(body, "texts");
         if (texts.isEmpty() || texts.size() > MAX_COHERE_TEXTS) {
             throw ApiException.badField("texts", "'texts' holds " + texts.size() + " strings; 1 to " + MAX_COHERE_TEXTS + " are taken");
@@ -233,12 +227,13 @@ final class NativeInvoke {
         ctx.json(out);
     }
 
-    private static void onlyFields(ObjectNode body, Set<String> fields, String what) {
+    /** Refuses the first field of {@code body} outside {@code fields}, naming the body's kind and what it takes. */
+    private static void onlyFields(ObjectNode body, Set<String> fields, String what, String accepted) {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!fields.contains(field)) {
                 throw ApiException.badField(field, "'" + field + "' is not a field of the " + what + " body this server "
-                        + "takes: " + String.join(", ", new java.util.TreeSet<>(fields)));
+                        + "takes: " + accepted);
             }
         }
     }
