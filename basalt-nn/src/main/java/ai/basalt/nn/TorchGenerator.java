@@ -39,11 +39,17 @@ public final class TorchGenerator {
     /** {@code torch.manual_seed(seed)}: a fresh generator. */
     public TorchGenerator(long seed) {
         this.seed = seed;
+        reseed();
+    }
+
+    /** Back to the state right after seeding: the reference {@code init_genrand} recurrence over the low 32 bits. */
+    private void reseed() {
         mt[0] = (int) seed;
         for (int i = 1; i < N; i++) {
             mt[i] = 1812433253 * (mt[i - 1] ^ (mt[i - 1] >>> 30)) + i;
         }
         index = N;
+        draws = 0;
     }
 
     /** The generator of {@code seed} after {@code draws} 32-bit draws. */
@@ -66,12 +72,7 @@ public final class TorchGenerator {
     /** Moves to the point after {@code draws} draws since seeding, forwards by drawing, backwards by reseeding. */
     public void seek(long draws) {
         if (draws < 0) throw new IllegalArgumentException("draw count " + draws + " is negative");
-        if (draws < this.draws) {
-            TorchGenerator fresh = new TorchGenerator(seed);
-            System.arraycopy(fresh.mt, 0, mt, 0, N);
-            index = fresh.index;
-            this.draws = 0;
-        }
+        if (draws < this.draws) reseed();
         skip(draws - this.draws);
     }
 

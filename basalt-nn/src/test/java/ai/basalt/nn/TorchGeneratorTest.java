@@ -77,6 +77,11 @@ class TorchGeneratorTest {
         TorchGenerator b = TorchGenerator.replay(1337, at);
         for (int i = 0; i < 1000; i++) assertThat(b.random()).isEqualTo(a.random());
         assertThat(b.draws()).isEqualTo(a.draws());
+        long next = a.random();
+        b.skip(5);
+        b.seek(at + 1000); // backwards: reseeded, then forwards again
+        assertThat(b.draws()).isEqualTo(at + 1000);
+        assertThat(b.random()).isEqualTo(next);
     }
 
     @Test
