@@ -140,13 +140,8 @@ public final class BatchLoader {
      */
     public Batch next() {
         if (!hasNext()) throw new NoSuchElementException(shard.path() + ": the sequential pass is complete");
-        if (prefetch) {
-            Batch b = pending;
-            drawPending();
-            batches++;
-            return b;
-        }
-        Batch b = draw();
+        Batch b = prefetch ? pending : draw();
+        if (prefetch) drawPending();
         batches++;
         return b;
     }
