@@ -3,6 +3,7 @@
 #   tools/bench/kernel_ab.sh REV TYPE [ROWS] [THREADS] [PASSES]
 # e.g. tools/bench/kernel_ab.sh HEAD~1 Q6_K 256 1 100     (256 rows: in cache, one thread)
 #      tools/bench/kernel_ab.sh HEAD~1 Q6_K 65536 2 2     (65,536 rows: from memory, two threads)
+# COUNT=8 before the command measures matmulEach with eight inputs (batched decode) instead of one.
 # A = REV's classes, B = the working tree's; prints medians and the median paired ratio B/A (an A/A run reads 1.00).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,5 +18,5 @@ javac=("$java_home/bin/javac" --add-modules jdk.incubator.vector -nowarn -XDsupp
 "${javac[@]}" -d "$work/b" $(find "$root/basalt-tensor/src/main/java" -name '*.java') 2>/dev/null
 "${javac[@]}" -cp "$work/b" -d "$work/case" "$root/tools/bench/kernel-ab/KernelCase.java" 2>/dev/null
 "${javac[@]}" -d "$work" "$root/tools/bench/kernel-ab/KernelAb.java" 2>/dev/null
-"$java_home/bin/java" --add-modules jdk.incubator.vector -cp "$work" KernelAb "$type" "$rows" "$threads" "$passes" \
+"$java_home/bin/java" -Dab.count="${COUNT:-1}" --add-modules jdk.incubator.vector -cp "$work" KernelAb "$type" "$rows" "$threads" "$passes" \
     "$work/a" "$work/b" "$work/case" 2>&1 | grep -v '^WARNING'

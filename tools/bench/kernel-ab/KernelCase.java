@@ -9,11 +9,14 @@ import java.util.Random;
 
 /**
  * One side of {@link KernelAb}: a rows × 2048 matrix of one stored type (Gaussian weights quantized once) and one
- * input, multiplied by whichever basalt-tensor classes this class was loaded with.
+ * input, multiplied by whichever basalt-tensor classes this class was loaded with. With {@code -Dab.count=N} (the
+ * script's COUNT), N inputs through {@code matmulEach}: batched decode's product.
  */
 public class KernelCase {
     static Tensor w;
     static float[] x, out;
+    static float[][] xs, outs;
+    static final int COUNT = Integer.getInteger("ab.count", 1);
     static TensorOps ops;
 
     public static void setup(String type, int rows, int threads) {
@@ -29,14 +32,27 @@ public class KernelCase {
         x = new float[cols];
         for (int i = 0; i < cols; i++) x[i] = (float) rnd.nextGaussian();
         out = new float[rows];
+        xs = new float[COUNT][];
+        outs = new float[COUNT][];
+        for (int k = 0; k < COUNT; k++) {
+            xs[k] = new float[cols];
+            for (int i = 0; i < cols; i++) xs[k][i] = (float) rnd.nextGaussian();
+            outs[k] = k == 0 ? out : new float[rows];
+        }
         ops = TensorOps.best();
     }
 
-    /** Weights per nanosecond (Gweights/s) over {@code passes} products. */
+    /** Weights per nanosecond (Gweights/s) over {@code passes} products, times the inputs each weight meets. */
     public static double run(int passes) {
         long t0 = System.nanoTime();
-        for (int p = 0; p < passes; p++) ops.matmul(w, x, out);
-        return (double) passes * w.rows() * w.cols() / (System.nanoTime() - t0);
+        for (int p = 0; p < passes; p++) {
+            if (COUNT == 1) {
+                ops.matmul(w, x, out);
+            } else {
+                ops.matmulEach(w, xs, COUNT, outs);
+            }
+        }
+        return (double) passes * COUNT * w.rows() * w.cols() / (System.nanoTime() - t0);
     }
 
     public static float first() {

@@ -43,12 +43,29 @@ final class SharedRows {
     private static final VectorSpecies<Integer> INTS = F.withLanes(int.class);
     private static final int HALF_CHUNK = VectorTensorOps.HALF_CHUNK;
     private static final ThreadLocal<float[]> HALF_BUFFER = ThreadLocal.withInitial(() -> new float[HALF_CHUNK]);
+    /** The second row's chunk in the F16 row-pair path. */
+    private static final ThreadLocal<float[]> OTHER_HALF_BUFFER = ThreadLocal.withInitial(() -> new float[HALF_CHUNK]);
     /** The calling thread's aligned copy of the inputs (see {@link #inputs}), grown as needed. */
     private static final ThreadLocal<MemorySegment> INPUTS = ThreadLocal.withInitial(() -> MemorySegment.NULL);
     /** Per-thread lanes of up to eight accumulators, input k's at [k·L, k·L + L) (see {@link #laneSums8}). */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[8 * L]);
 
+    /** Bytes of weight rows copied at a time into {@link #ROWS} before the row-pair kernels read them. */
+    private static final long ROW_RUN_BYTES = 128 << 10;
+    /** The calling thread's copy of the rows being multiplied (see {@link #rowRun}). */
+    private static final ThreadLocal<MemorySegment> ROWS = ThreadLocal.withInitial(() -> MemorySegment.NULL);
+
     private SharedRows() {}
+
+    /** This thread's 64-byte-aligned buffer of at least {@code bytes}, for a run of rows copied out of the weights. */
+    private static MemorySegment rowRun(long bytes) {
+        MemorySegment rows = ROWS.get();
+        if (rows.byteSize() < bytes) {
+            rows = Arena.ofAuto().allocate(bytes, 64);
+            ROWS.set(rows);
+        }
+        return rows;
+    }
 
     /**
      * The checks of {@link TensorOps#matmulEach}: enough inputs and outputs, each long enough, no output shared or
@@ -129,7 +146,28 @@ final class SharedRows {
         int cols = w.cols(), blocks = cols / BLOCK;
         boolean elements = type == DType.F32 || type == DType.BF16;
         float[] lanes = LANES.get();
-        for (int r = start; r < end; r++) {
+        int r = start;
+        if (type != DType.Q4_0 && count >= 4) {
+            int run = (int) Math.max(2, Math.min(end - start, ROW_RUN_BYTES / rowBytes) & ~1);
+            MemorySegment rows = rowRun(run * rowBytes);
+            for (; r + 1 < end; r += 2) {
+                if ((r - start) % run == 0) {
+                    MemorySegment.copy(seg, r * rowBytes, rows, 0, Math.min(run, end - r) * rowBytes);
+                }
+                long base = ((r - start) % run) * rowBytes;
+                int i = 0;
+                for (; i + 4 <= count; i += 4) {
+                    if (type == DType.Q8_0) {
+                        q8_0Pair4(rows, base, rowBytes, in, i * stride, stride, blocks, outs, i, r, lanes);
+                    } else {
+                        elementsPair4(type, rows, base, rowBytes, in, i * stride, stride, cols, xs, outs, i, r, lanes);
+                    }
+                }
+                rest(single, w, type, rows, base, in, stride, cols, xs, count, i, outs, r, lanes);
+                rest(single, w, type, rows, base + rowBytes, in, stride, cols, xs, count, i, outs, r + 1, lanes);
+            }
+        }
+        for (; r < end; r++) {
             long base = r * rowBytes;
             int i = 0;
             for (; !elements && i + 8 <= count; i += 8) {
@@ -146,16 +184,23 @@ final class SharedRows {
                     default -> elementsX4(type, seg, base, in, i * stride, stride, cols, xs, outs, i, r, lanes);
                 }
             }
-            if (i + 2 <= count) {
-                switch (type) {
-                    case Q8_0 -> q8_0x2(seg, base, in, i * stride, stride, blocks, outs, i, r, lanes);
-                    case Q4_0 -> q4_0x2(seg, base, in, i * stride, stride, blocks, outs, i, r, lanes);
-                    default -> elementsX2(type, seg, base, in, i * stride, stride, cols, xs, outs, i, r, lanes);
-                }
-                i += 2;
-            }
-            if (i < count) outs[i][r] = single.dotRow(w, r, xs[i], 0);
+            rest(single, w, type, seg, base, in, stride, cols, xs, count, i, outs, r, lanes);
         }
+    }
+
+    /** Inputs [i, count) of row r (at byte base), fewer than four: a pair through the two-input kernel, then one. */
+    private static void rest(TensorOps single, Tensor w, DType type, MemorySegment seg, long base, MemorySegment in, long stride, int cols,
+            float[][] xs, int count, int i, float[][] outs, int r, float[] lanes) {
+        int blocks = cols / BLOCK;
+        if (i + 2 <= count) {
+            switch (type) {
+                case Q8_0 -> q8_0x2(seg, base, in, i * stride, stride, blocks, outs, i, r, lanes);
+                case Q4_0 -> q4_0x2(seg, base, in, i * stride, stride, blocks, outs, i, r, lanes);
+                default -> elementsX2(type, seg, base, in, i * stride, stride, cols, xs, outs, i, r, lanes);
+            }
+            i += 2;
+        }
+        if (i < count) outs[i][r] = single.dotRow(w, r, xs[i], 0);
     }
 
     /*
@@ -218,6 +263,120 @@ final class SharedRows {
         a2.intoArray(lanes, 2 * L);
         a3.intoArray(lanes, 3 * L);
         laneSums4(lanes, outs, i, r);
+    }
+
+    /**
+     * {@link #q8_0x4} for two rows at once, r at byte {@code base} and r + 1 a row further: each input's two loads per
+     * block serve both rows, half the input reads of two passes (the eight-input kernel, one row at a time, waits on
+     * its sixteen loads a block). Per row and input, dotBlocks' operations in its order.
+     */
+    private static void q8_0Pair4(MemorySegment seg, long base, long rowBytes, MemorySegment in, long at, long stride, int blocks,
+            float[][] outs, int i, int r, float[] lanes) {
+        long x0 = at, x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+        for (int b = 0; b < blocks; b++) {
+            long block = base + (long) b * 34, other = block + rowBytes, xb = (long) b * BLOCK * Float.BYTES;
+            FloatVector l0 = FloatVector.fromMemorySegment(F, in, x0 + xb, LE), h0 = FloatVector.fromMemorySegment(F, in, x0 + xb + 4 * L, LE);
+            FloatVector l1 = FloatVector.fromMemorySegment(F, in, x1 + xb, LE), h1 = FloatVector.fromMemorySegment(F, in, x1 + xb + 4 * L, LE);
+            FloatVector l2 = FloatVector.fromMemorySegment(F, in, x2 + xb, LE), h2 = FloatVector.fromMemorySegment(F, in, x2 + xb + 4 * L, LE);
+            FloatVector l3 = FloatVector.fromMemorySegment(F, in, x3 + xb, LE), h3 = FloatVector.fromMemorySegment(F, in, x3 + xb + 4 * L, LE);
+            FloatVector lo = (FloatVector) ByteVector.fromMemorySegment(BYTES, seg, block + 2, LE).convertShape(VectorOperators.B2F, F, 0);
+            FloatVector hi = (FloatVector) ByteVector.fromMemorySegment(BYTES, seg, block + 18, LE).convertShape(VectorOperators.B2F, F, 0);
+            FloatVector d = FloatVector.broadcast(F, VectorDecoders.blockScale(seg, block));
+            a0 = hi.fma(h0, lo.mul(l0)).fma(d, a0);
+            a1 = hi.fma(h1, lo.mul(l1)).fma(d, a1);
+            a2 = hi.fma(h2, lo.mul(l2)).fma(d, a2);
+            a3 = hi.fma(h3, lo.mul(l3)).fma(d, a3);
+            lo = (FloatVector) ByteVector.fromMemorySegment(BYTES, seg, other + 2, LE).convertShape(VectorOperators.B2F, F, 0);
+            hi = (FloatVector) ByteVector.fromMemorySegment(BYTES, seg, other + 18, LE).convertShape(VectorOperators.B2F, F, 0);
+            d = FloatVector.broadcast(F, VectorDecoders.blockScale(seg, other));
+            c0 = hi.fma(h0, lo.mul(l0)).fma(d, c0);
+            c1 = hi.fma(h1, lo.mul(l1)).fma(d, c1);
+            c2 = hi.fma(h2, lo.mul(l2)).fma(d, c2);
+            c3 = hi.fma(h3, lo.mul(l3)).fma(d, c3);
+        }
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, 1 * L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        c0.intoArray(lanes, 4 * L);
+        c1.intoArray(lanes, 5 * L);
+        c2.intoArray(lanes, 6 * L);
+        c3.intoArray(lanes, 7 * L);
+        laneSumsPair4(lanes, outs, i, r);
+    }
+
+    /**
+     * {@link #elementsX4} for two rows at once (r at byte {@code base}, r + 1 a row further): each input vector loaded
+     * serves both rows. dotElements adds the even lane groups (and a last one left over) into one accumulator and the
+     * odd ones into another, two chains that meet only at the end; here one loop runs the even groups and a second the
+     * odd ones, so eight accumulators live at a time, and each keeps its order.
+     */
+    private static void elementsPair4(DType type, MemorySegment seg, long base, long rowBytes, MemorySegment in, long at, long stride,
+            int n, float[][] xs, float[][] outs, int i, int r, float[] lanes) {
+        long x0 = at, x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride, other = base + rowBytes;
+        int bytes = type.bytesPerBlock();
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+        for (int e = 0; e <= n - L; e += 2 * L) {
+            long xe = (long) e * Float.BYTES;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, in, x0 + xe, LE), v1 = FloatVector.fromMemorySegment(F, in, x1 + xe, LE);
+            FloatVector v2 = FloatVector.fromMemorySegment(F, in, x2 + xe, LE), v3 = FloatVector.fromMemorySegment(F, in, x3 + xe, LE);
+            FloatVector w0 = VectorDecoders.elements(type, seg, base + (long) e * bytes);
+            FloatVector w1 = VectorDecoders.elements(type, seg, other + (long) e * bytes);
+            a0 = w0.fma(v0, a0);
+            a1 = w0.fma(v1, a1);
+            a2 = w0.fma(v2, a2);
+            a3 = w0.fma(v3, a3);
+            c0 = w1.fma(v0, c0);
+            c1 = w1.fma(v1, c1);
+            c2 = w1.fma(v2, c2);
+            c3 = w1.fma(v3, c3);
+        }
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, 1 * L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        c0.intoArray(lanes, 4 * L);
+        c1.intoArray(lanes, 5 * L);
+        c2.intoArray(lanes, 6 * L);
+        c3.intoArray(lanes, 7 * L);
+        a0 = FloatVector.zero(F);
+        a1 = a0;
+        a2 = a0;
+        a3 = a0;
+        c0 = a0;
+        c1 = a0;
+        c2 = a0;
+        c3 = a0;
+        for (int e = L; e <= n - L; e += 2 * L) {
+            long xe = (long) e * Float.BYTES;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, in, x0 + xe, LE), v1 = FloatVector.fromMemorySegment(F, in, x1 + xe, LE);
+            FloatVector v2 = FloatVector.fromMemorySegment(F, in, x2 + xe, LE), v3 = FloatVector.fromMemorySegment(F, in, x3 + xe, LE);
+            FloatVector w0 = VectorDecoders.elements(type, seg, base + (long) e * bytes);
+            FloatVector w1 = VectorDecoders.elements(type, seg, other + (long) e * bytes);
+            a0 = w0.fma(v0, a0);
+            a1 = w0.fma(v1, a1);
+            a2 = w0.fma(v2, a2);
+            a3 = w0.fma(v3, a3);
+            c0 = w1.fma(v0, c0);
+            c1 = w1.fma(v1, c1);
+            c2 = w1.fma(v2, c2);
+            c3 = w1.fma(v3, c3);
+        }
+        FloatVector.fromArray(F, lanes, 0).add(a0).intoArray(lanes, 0);
+        FloatVector.fromArray(F, lanes, 1 * L).add(a1).intoArray(lanes, 1 * L);
+        FloatVector.fromArray(F, lanes, 2 * L).add(a2).intoArray(lanes, 2 * L);
+        FloatVector.fromArray(F, lanes, 3 * L).add(a3).intoArray(lanes, 3 * L);
+        FloatVector.fromArray(F, lanes, 4 * L).add(c0).intoArray(lanes, 4 * L);
+        FloatVector.fromArray(F, lanes, 5 * L).add(c1).intoArray(lanes, 5 * L);
+        FloatVector.fromArray(F, lanes, 6 * L).add(c2).intoArray(lanes, 6 * L);
+        FloatVector.fromArray(F, lanes, 7 * L).add(c3).intoArray(lanes, 7 * L);
+        laneSumsPair4(lanes, outs, i, r);
+        int e = n / L * L;
+        for (int k = 0; k < 4; k++) {
+            outs[i + k][r] = elementTail(type, seg, base, xs[i + k], e, n, outs[i + k][r]);
+            outs[i + k][r + 1] = elementTail(type, seg, other, xs[i + k], e, n, outs[i + k][r + 1]);
+        }
     }
 
     /** {@link #q8_0x8} for two inputs. */
@@ -429,6 +588,29 @@ final class SharedRows {
         outs[i + 3][r] = s3;
     }
 
+    /** {@link #laneSums8} for four inputs and two rows: lanes 0-3 to row r of inputs i..i+3, lanes 4-7 to row r + 1. */
+    private static void laneSumsPair4(float[] t, float[][] outs, int i, int r) {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+        for (int l = 0; l < L; l++) {
+            s0 += t[l];
+            s1 += t[1 * L + l];
+            s2 += t[2 * L + l];
+            s3 += t[3 * L + l];
+            s4 += t[4 * L + l];
+            s5 += t[5 * L + l];
+            s6 += t[6 * L + l];
+            s7 += t[7 * L + l];
+        }
+        outs[i][r] = s0;
+        outs[i + 1][r] = s1;
+        outs[i + 2][r] = s2;
+        outs[i + 3][r] = s3;
+        outs[i][r + 1] = s4;
+        outs[i + 1][r + 1] = s5;
+        outs[i + 2][r + 1] = s6;
+        outs[i + 3][r + 1] = s7;
+    }
+
     /** {@link #laneSums8} for two inputs. */
     private static void laneSums2(float[] t, float[][] outs, int i, int r) {
         float s0 = 0f, s1 = 0f;
@@ -498,6 +680,84 @@ final class SharedRows {
     }
 
     /**
+     * {@link #dotFloats4} for two rows' chunks at once ({@code a} and {@code b}), each input vector loaded serving both:
+     * dotFloats' even-group accumulator (with a last group left over) runs in one loop, its odd-group one in a second,
+     * so eight chains live at a time and each keeps its order; then, per row and input, dotFloats' lane sum and tail.
+     */
+    private static void dotFloatsPair4(float[] a, float[] b, MemorySegment in, long at, long stride, float[][] xs, int i, int c,
+            int len, float[] sumsA, float[] sumsB, float[] lanes) {
+        long x0 = at + 4L * c, x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride;
+        FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0;
+        for (int e = 0; e <= len - L; e += 2 * L) {
+            long xe = 4L * e;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, in, x0 + xe, LE), v1 = FloatVector.fromMemorySegment(F, in, x1 + xe, LE);
+            FloatVector v2 = FloatVector.fromMemorySegment(F, in, x2 + xe, LE), v3 = FloatVector.fromMemorySegment(F, in, x3 + xe, LE);
+            FloatVector wa = FloatVector.fromArray(F, a, e), wb = FloatVector.fromArray(F, b, e);
+            p0 = wa.fma(v0, p0);
+            p1 = wa.fma(v1, p1);
+            p2 = wa.fma(v2, p2);
+            p3 = wa.fma(v3, p3);
+            q0 = wb.fma(v0, q0);
+            q1 = wb.fma(v1, q1);
+            q2 = wb.fma(v2, q2);
+            q3 = wb.fma(v3, q3);
+        }
+        p0.intoArray(lanes, 0);
+        p1.intoArray(lanes, 1 * L);
+        p2.intoArray(lanes, 2 * L);
+        p3.intoArray(lanes, 3 * L);
+        q0.intoArray(lanes, 4 * L);
+        q1.intoArray(lanes, 5 * L);
+        q2.intoArray(lanes, 6 * L);
+        q3.intoArray(lanes, 7 * L);
+        p0 = FloatVector.zero(F);
+        p1 = p0;
+        p2 = p0;
+        p3 = p0;
+        q0 = p0;
+        q1 = p0;
+        q2 = p0;
+        q3 = p0;
+        for (int e = L; e <= len - L; e += 2 * L) {
+            long xe = 4L * e;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, in, x0 + xe, LE), v1 = FloatVector.fromMemorySegment(F, in, x1 + xe, LE);
+            FloatVector v2 = FloatVector.fromMemorySegment(F, in, x2 + xe, LE), v3 = FloatVector.fromMemorySegment(F, in, x3 + xe, LE);
+            FloatVector wa = FloatVector.fromArray(F, a, e), wb = FloatVector.fromArray(F, b, e);
+            p0 = wa.fma(v0, p0);
+            p1 = wa.fma(v1, p1);
+            p2 = wa.fma(v2, p2);
+            p3 = wa.fma(v3, p3);
+            q0 = wb.fma(v0, q0);
+            q1 = wb.fma(v1, q1);
+            q2 = wb.fma(v2, q2);
+            q3 = wb.fma(v3, q3);
+        }
+        FloatVector.fromArray(F, lanes, 0).add(p0).intoArray(lanes, 0);
+        FloatVector.fromArray(F, lanes, 1 * L).add(p1).intoArray(lanes, 1 * L);
+        FloatVector.fromArray(F, lanes, 2 * L).add(p2).intoArray(lanes, 2 * L);
+        FloatVector.fromArray(F, lanes, 3 * L).add(p3).intoArray(lanes, 3 * L);
+        FloatVector.fromArray(F, lanes, 4 * L).add(q0).intoArray(lanes, 4 * L);
+        FloatVector.fromArray(F, lanes, 5 * L).add(q1).intoArray(lanes, 5 * L);
+        FloatVector.fromArray(F, lanes, 6 * L).add(q2).intoArray(lanes, 6 * L);
+        FloatVector.fromArray(F, lanes, 7 * L).add(q3).intoArray(lanes, 7 * L);
+        int tail = len / L * L;
+        for (int k = 0; k < 4; k++) {
+            float sa = 0f, sb = 0f;
+            for (int l = 0; l < L; l++) {
+                sa += lanes[k * L + l];
+                sb += lanes[(4 + k) * L + l];
+            }
+            float[] x = xs[i + k];
+            for (int t = tail; t < len; t++) {
+                sa += a[t] * x[c + t];
+                sb += b[t] * x[c + t];
+            }
+            sumsA[i + k] += sa;
+            sumsB[i + k] += sb;
+        }
+    }
+
+    /**
      * As {@code VectorTensorOps.dotF16}: each {@value #HALF_CHUNK}-element chunk of a row is converted once into a float
      * buffer, then dotted with every input's matching chunk and added to its sum.
      */
@@ -507,7 +767,33 @@ final class SharedRows {
         int cols = w.cols();
         float[] buf = HALF_BUFFER.get();
         float[] sums = new float[count];
-        for (int r = start; r < end; r++) {
+        int r = start;
+        if (count >= 4) {
+            float[] other = OTHER_HALF_BUFFER.get();
+            float[] lanes = LANES.get();
+            float[] sums2 = new float[count];
+            for (; r + 1 < end; r += 2) {
+                long base = r * rowBytes;
+                Arrays.fill(sums, 0f);
+                Arrays.fill(sums2, 0f);
+                for (int c = 0; c < cols; c += HALF_CHUNK) {
+                    int len = Math.min(HALF_CHUNK, cols - c);
+                    VectorTensorOps.halvesToFloats(seg, base + 2L * c, buf, 0, len);
+                    VectorTensorOps.halvesToFloats(seg, base + rowBytes + 2L * c, other, 0, len);
+                    int i = 0;
+                    for (; i + 4 <= count; i += 4) dotFloatsPair4(buf, other, in, i * stride, stride, xs, i, c, len, sums, sums2, lanes);
+                    for (; i < count; i++) {
+                        sums[i] += VectorTensorOps.dotFloats(buf, 0, xs[i], c, len);
+                        sums2[i] += VectorTensorOps.dotFloats(other, 0, xs[i], c, len);
+                    }
+                }
+                for (int i = 0; i < count; i++) {
+                    outs[i][r] = sums[i];
+                    outs[i][r + 1] = sums2[i];
+                }
+            }
+        }
+        for (; r < end; r++) {
             long base = r * rowBytes;
             Arrays.fill(sums, 0f);
             for (int c = 0; c < cols; c += HALF_CHUNK) {
