@@ -15,7 +15,8 @@ import java.util.List;
  * {@link LanguageModel#forwardBatch}. Either way a sequence samples, streams and stops exactly as here, so a
  * request served in a batch gives what it gives alone.
  *
- * <p>Use: {@link #prefill} once, then {@code for (int t; (t = next(logits)) >= 0; ) logits = forward(t at
+ * <p>Use: {@link #prefill} once (or {@link #startPrompt} and then {@link #continuePrompt} until it returns logits),
+ * then {@code for (int t; (t = next(logits)) >= 0; ) logits = forward(t at
  * position() - 1)}, then {@link #finish}.
  */
 public final class SequenceGenerator {
@@ -37,6 +38,12 @@ public final class SequenceGenerator {
     private long generationStart;
     private StopReason reason;
     private int pendingToken = -1;
+    /** The prompt under way (see {@link #startPrompt}), or null. */
+    private int[] prompt;
+    /** Positions of {@link #prompt} evaluated so far. */
+    private int promptDone;
+    /** Nanoseconds spent evaluating {@link #prompt} so far. */
+    private long promptSpent;
     /** Alternatives reported per token, or −1: no log-probabilities. */
     private int topLogprobs = -1;
 
@@ -87,25 +94,72 @@ public final class SequenceGenerator {
      */
     public float[] prefill(int[] input, int chunk) {
         if (chunk < 1) throw new IllegalArgumentException("chunk " + chunk + " must be positive");
+        startPrompt(input);
+        return continuePrompt(chunk, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Takes {@code input} to be evaluated after the history over one or more calls of {@link #continuePrompt} (a
+     * server's chunked prefill, interleaved with other sequences' decode steps).
+     *
+     * @throws ContextOverflowException if the input does not fit the remaining context
+     * @throws IllegalStateException    if a prompt is already under way
+     */
+    public void startPrompt(int[] input) {
+        if (prompt != null) throw new IllegalStateException("a prompt is already being evaluated");
         if (input.length == 0) throw new IllegalArgumentException("empty prompt: nothing to generate from");
         if (position + input.length >= state.capacity()) {
             throw new ContextOverflowException("prompt of " + input.length + " tokens does not fit the context of "
                     + state.capacity() + " tokens" + (position == 0 ? "" : " (" + position + " already used)"));
         }
+        prompt = input;
+        promptDone = 0;
+        promptSpent = 0;
+    }
+
+    /** Whether a prompt taken by {@link #startPrompt} still has positions to evaluate. */
+    public boolean prompting() {
+        return prompt != null;
+    }
+
+    /** Positions of the started prompt not yet evaluated (0 when none is under way). */
+    public int promptRemaining() {
+        return prompt == null ? 0 : prompt.length - promptDone;
+    }
+
+    /**
+     * Evaluates the next positions of the started prompt in pieces that end at multiples of {@code chunk} positions
+     * (counted from position 0 of the cache, as {@link #prefill(int[], int)} does, so the cache gets the same values
+     * however the prompt is spread over calls), stopping once at least {@code budget} positions were evaluated or the
+     * prompt is done. Returns the logits to sample the first token from when it is done, else null.
+     *
+     * @return the logits after the prompt's last token, or null while positions remain
+     */
+    public float[] continuePrompt(int chunk, int budget) {
+        if (chunk < 1) throw new IllegalArgumentException("chunk " + chunk + " must be positive");
+        if (budget < 1) throw new IllegalArgumentException("budget " + budget + " must be positive");
+        if (prompt == null) throw new IllegalStateException("no prompt under way");
         long start = System.nanoTime();
+        int[] input = prompt;
         float[] logits = null;
-        for (int from = 0; from < input.length; ) {
+        int spent = 0;
+        while (promptDone < input.length && spent < budget) {
+            int from = promptDone;
             int at = position + from;
             int to = (int) Math.min(input.length, (long) (at / chunk + 1) * chunk - position);
             int[] piece = from == 0 && to == input.length ? input : java.util.Arrays.copyOfRange(input, from, to);
             logits = model.prefill(state, piece, at, to == input.length);
-            from = to;
+            spent += to - from;
+            promptDone = to;
         }
+        promptSpent += System.nanoTime() - start;
+        if (promptDone < input.length) return null;
         for (int t : input) chain.accept(t);
         position += input.length;
         promptTokens = input.length;
-        promptNanos = System.nanoTime() - start;
+        promptNanos = promptSpent;
         generationStart = System.nanoTime();
+        prompt = null;
         return logits;
     }
 

@@ -4,7 +4,6 @@ import ai.basalt.generate.GenerationResult;
 import ai.basalt.generate.SequenceGenerator;
 import ai.basalt.generate.TokenListener;
 import ai.basalt.generate.TokenLogprob;
-import ai.basalt.generate.TokenListener;
 import ai.basalt.model.InferenceState;
 import ai.basalt.model.LanguageModel;
 import java.util.ArrayDeque;
@@ -29,6 +28,12 @@ import java.util.concurrent.TimeUnit;
  * a chunk's cache values depend only on its tokens and the cache before it, the reply is bit for bit the one the
  * prompt gets on a fresh cache.
  *
+ * <p>Chunked prefill: jobs are taken as room frees up (every waiting one that fits, not one a step), and their
+ * prompts are evaluated {@value #PREFILL_BUDGET} positions a step at most, whole chunks at a time, between the
+ * running sequences' decode steps ({@link SequenceGenerator#continuePrompt}): requests that arrive together start
+ * together and then share every step, and a long prompt holds the streams already running up by a bounded amount
+ * per token instead of all at once.
+ *
  * <p>A full queue refuses new jobs at once (429) rather than letting them pile up; a job whose client has gone is
  * dropped at the next step.
  */
@@ -36,10 +41,16 @@ public final class Scheduler implements AutoCloseable {
     private final LanguageModel model;
     private final int contextLength;
     private final int maxBatch;
+    private final int prefillBudget;
     private final BlockingQueue<Job> queue;
     private final Thread thread;
     /** Positions per prefill chunk, the unit of prefix reuse. */
     public static final int PREFIX_CHUNK = 64;
+    /**
+     * Prompt positions evaluated per step at most (whole chunks; at least one chunk): what a step may add to the
+     * running sequences' time between tokens.
+     */
+    public static final int PREFILL_BUDGET = 4 * PREFIX_CHUNK;
 
     /**
      * A finished sequence's cache and the prompt evaluated into it (null: nothing reusable), most recently freed
@@ -51,6 +62,8 @@ public final class Scheduler implements AutoCloseable {
     private final ServerMetrics metrics;
     private final String name;
     private final List<Running> running = new ArrayList<>();
+    /** Sequences whose prompts are being evaluated, first come first served. */
+    private final List<Running> prefilling = new ArrayList<>();
     private volatile int runningCount;
     /** Jobs submitted and not yet answered (waiting, prefilling or running). */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -78,7 +91,15 @@ public final class Scheduler implements AutoCloseable {
 
     /** As {@link #Scheduler(String, LanguageModel, int, int, int)}, counting reused prompt tokens in {@code metrics}. */
     public Scheduler(String name, LanguageModel model, int contextLength, int capacity, int maxBatch, ServerMetrics metrics) {
+        this(name, model, contextLength, capacity, maxBatch, metrics, PREFILL_BUDGET);
+    }
+
+    /** As above, evaluating at most {@code prefillBudget} prompt positions a step (whole chunks; at least one). */
+    Scheduler(String name, LanguageModel model, int contextLength, int capacity, int maxBatch, ServerMetrics metrics,
+            int prefillBudget) {
         if (maxBatch < 1) throw new IllegalArgumentException("batch size " + maxBatch + " must be positive");
+        if (prefillBudget < 1) throw new IllegalArgumentException("prefill budget " + prefillBudget + " must be positive");
+        this.prefillBudget = prefillBudget;
         this.name = name;
         this.metrics = metrics;
         this.model = model;
@@ -145,6 +166,7 @@ public final class Scheduler implements AutoCloseable {
         while (!closed) {
             try {
                 admit();
+                prefill();
                 if (!running.isEmpty()) step();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -153,12 +175,16 @@ public final class Scheduler implements AutoCloseable {
                 // whatever went wrong (out of memory for a cache, a bug), the jobs hear of it and the thread lives on
                 ApiException failure = new ApiException(ApiException.Kind.INTERNAL, "internal error: " + e, null, null);
                 for (Running r : running) fail(r.job, failure);
+                for (Running r : prefilling) fail(r.job, failure);
                 running.clear();
+                prefilling.clear();
                 runningCount = 0;
             }
         }
         for (Running r : running) fail(r.job, unloaded());
+        for (Running r : prefilling) fail(r.job, unloaded());
         running.clear();
+        prefilling.clear();
         for (Job job; (job = queue.poll()) != null; ) fail(job, unloaded());
         runningCount = 0;
     }
@@ -168,13 +194,13 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Takes a waiting job when there is room (waiting a little for one when nothing runs) and prefills it: one per
-     * step, so that sequences already streaming are held up by one prompt at a time, not by every prompt that came in
-     * together (a job that ends at once lets the next one in).
+     * Takes waiting jobs while there is room (waiting a little for one when nothing runs or prefills), each with a cache
+     * (one holding a shared prefix where there is one) and its prompt started; {@link #prefill} evaluates them.
      */
     private void admit() throws InterruptedException {
-        while (running.size() < maxBatch) {
-            Job job = running.isEmpty() ? queue.poll(100, TimeUnit.MILLISECONDS) : queue.poll();
+        while (running.size() + prefilling.size() < maxBatch) {
+            boolean idle = running.isEmpty() && prefilling.isEmpty();
+            Job job = idle ? queue.poll(100, TimeUnit.MILLISECONDS) : queue.poll();
             if (job == null) return;
             if (job.cancelled().get()) {
                 fail(job, new CancellationException("the client went away"));
@@ -202,24 +228,55 @@ public final class Scheduler implements AutoCloseable {
                             }
                         }, false, job.constraint());
                 generator.recordLogprobs(job.topLogprobs());
-                int next = generator.next(generator.prefill(java.util.Arrays.copyOfRange(prompt, reused, prompt.length),
-                        PREFIX_CHUNK));
-                Running r = new Running(job, state, generator, next);
-                if (next < 0) {
-                    finish(r);
-                } else {
-                    running.add(r);
-                    runningCount = running.size();
-                    return;
-                }
+                generator.startPrompt(java.util.Arrays.copyOfRange(prompt, reused, prompt.length));
+                prefilling.add(new Running(job, state, generator, -1));
             } catch (RuntimeException e) {
                 if (state != null) freeStates.push(new Free(state, null));
                 fail(job, e);
             } catch (Error e) {
+                if (state != null) freeStates.push(new Free(state, null));
                 fail(job, new ApiException(ApiException.Kind.INTERNAL, "internal error: " + e, null, null));
             }
-            runningCount = running.size();
         }
+    }
+
+    /**
+     * Evaluates up to {@link #prefillBudget} positions of the started prompts, oldest first; a prompt that is done
+     * samples its first token and joins the running sequences (or ends there).
+     */
+    private void prefill() {
+        int budget = prefillBudget;
+        while (budget > 0 && !prefilling.isEmpty()) {
+            Running r = prefilling.getFirst();
+            if (r.job.cancelled().get()) {
+                prefilling.removeFirst();
+                freeStates.push(new Free(r.state, null));
+                fail(r.job, new CancellationException("the client went away"));
+                continue;
+            }
+            try {
+                int left = r.generator.promptRemaining();
+                float[] logits = r.generator.continuePrompt(PREFIX_CHUNK, budget);
+                budget -= left - r.generator.promptRemaining();
+                if (logits == null) continue;
+                prefilling.removeFirst();
+                r.next = r.generator.next(logits);
+                if (r.next < 0) {
+                    finish(r);
+                } else {
+                    running.add(r);
+                }
+            } catch (RuntimeException e) {
+                prefilling.remove(r);
+                freeStates.push(new Free(r.state, null));
+                fail(r.job, e);
+            } catch (Error e) {
+                prefilling.remove(r);
+                freeStates.push(new Free(r.state, null));
+                fail(r.job, new ApiException(ApiException.Kind.INTERNAL, "internal error: " + e, null, null));
+            }
+        }
+        runningCount = running.size();
     }
 
     /** One token for every running sequence, in one batched forward pass. */

@@ -1,0 +1,104 @@
+package ai.basalt.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.basalt.generate.GenerationParams;
+import ai.basalt.generate.GenerationResult;
+import ai.basalt.model.LanguageModel;
+import ai.basalt.model.Models;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Chunked prefill: a long prompt is evaluated a budget of positions per step between the running sequences' decode
+ * steps, so a stream already running keeps getting tokens meanwhile, and the long prompt's reply is bit for bit the
+ * one it gets when its prompt is evaluated in one go.
+ */
+class ChunkedPrefillTest {
+    /** What a job streamed, in order, and how it ended. */
+    private static class Recorder implements Job.Listener {
+        final List<String> pieces = Collections.synchronizedList(new ArrayList<>());
+        final CompletableFuture<GenerationResult> done = new CompletableFuture<>();
+
+        @Override
+        public void onText(String piece) {
+            pieces.add(piece);
+        }
+
+        @Override
+        public void onDone(GenerationResult result) {
+            done.complete(result);
+        }
+
+        @Override
+        public void onError(RuntimeException error) {
+            done.completeExceptionally(error);
+        }
+    }
+
+    /** Some 190 tokens of basalt-mini's vocabulary: three whole chunks and a part. */
+    private static final String LONG = "Once upon a time there was a little girl who lived in a village near the forest. "
+            + "Whenever she went out, the little girl wore a red riding cloak, so everyone in the village called her "
+            + "Little Red Riding Hood. One morning, Little Red Riding Hood asked her mother if she could go to visit her "
+            + "grandmother as it had been awhile since they had seen each other. That is a good idea, her mother said. "
+            + "So they packed a nice basket for Little Red Riding Hood to take to her grandmother. When the basket was "
+            + "ready, the little girl put on her red cloak and kissed her mother goodbye.";
+
+    @Test
+    void aLongPromptIsEvaluatedBetweenTheRunningStreamsStepsAndGetsItsOneGoReply() throws Exception {
+        try (LanguageModel model = Models.load(TestServer.MODEL)) {
+            int context = Math.min(TestServer.CONTEXT, model.contextLength());
+            int[] shortPrompt = model.tokenizer().encode("The cat sat", true, true);
+            int[] longPrompt = model.tokenizer().encode(LONG, true, true);
+            assertThat(longPrompt.length).as("the long prompt spans several chunks")
+                    .isGreaterThan(2 * Scheduler.PREFIX_CHUNK).isLessThan(context - 30);
+
+            String alone;
+            try (Scheduler oneGo = new Scheduler("one-go", model, context, 4, 4, null, Integer.MAX_VALUE)) {
+                Recorder r = new Recorder();
+                oneGo.submit(new Job(longPrompt, GenerationParams.greedy(24), r));
+                r.done.get(60, TimeUnit.SECONDS);
+                alone = String.join("", r.pieces);
+            }
+
+            try (Scheduler chunked = new Scheduler("chunked", model, context, 4, 4, null, Scheduler.PREFIX_CHUNK)) {
+                Recorder running = new Recorder();
+                chunked.submit(new Job(shortPrompt, GenerationParams.greedy(40), running));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (running.pieces.size() < 2 && System.nanoTime() < deadline) Thread.sleep(1);
+                assertThat(running.pieces).as("the first stream is running").hasSizeGreaterThanOrEqualTo(2);
+
+                int[] seenAtFirstPiece = {-1};
+                int before = running.pieces.size();
+                Recorder late = new Recorder() {
+                    @Override
+                    public void onText(String piece) {
+                        if (pieces.isEmpty()) seenAtFirstPiece[0] = running.pieces.size();
+                        super.onText(piece);
+                    }
+                };
+                chunked.submit(new Job(longPrompt, GenerationParams.greedy(24), late));
+                late.done.get(60, TimeUnit.SECONDS);
+                running.done.get(60, TimeUnit.SECONDS);
+
+                assertThat(String.join("", late.pieces)).as("the chunked prompt's reply").isEqualTo(alone);
+                int chunks = (longPrompt.length + Scheduler.PREFIX_CHUNK - 1) / Scheduler.PREFIX_CHUNK;
+                assertThat(seenAtFirstPiece[0] - before)
+                        .as("tokens the running stream got while %d chunks of the long prompt were evaluated", chunks)
+                        .isGreaterThanOrEqualTo(chunks - 1);
+            }
+        }
+    }
+
+    @Test
+    void aBudgetBelowOneIsRefused() throws Exception {
+        try (LanguageModel model = Models.load(TestServer.MODEL)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Scheduler("x", model, 64, 1, 1, null, 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prefill budget 0");
+        }
+    }
+}
