@@ -20,10 +20,19 @@ import jdk.incubator.vector.VectorSpecies;
  * them ({@link TensorOps#matmulEach}: one decode step of several sequences). Decode is bound by reading the weights;
  * {@code count} sequences served by one pass over them cost far less than {@code count} passes.
  *
- * <p>Each weight block is converted once and multiplied into every input of a group of eight (Q8_0, Q4_0) or four,
- * then two, then one input through {@link TensorOps#dotRow}, with, per input, exactly the operations of the
+ * <p>With four inputs or more, Q8_0, F32, BF16 and F16 rows go two at a time: each group of four inputs meets both
+ * rows in one pass ({@code q8_0Pair4}, {@code elementsPair4}, {@code dotFloatsPair4}), so each input vector loaded
+ * serves two rows. Eight inputs against one row need sixteen 64-byte input loads a block, and on the 2-core Zen 5 VM
+ * those loads, not the multiply-adds, set the pace (an eight-input Q8_0 block took the same time with a third fewer
+ * multiply-adds; DEVELOPERS.md "Speed work"). The pairs' rows are first copied, {@link #ROW_RUN_BYTES} at a time,
+ * into a per-thread buffer: one bulk copy keeps many cache lines in flight, where the kernel alone, some twenty
+ * cycles a block, left memory latency exposed (eight Q8_0 inputs from memory: 1.09x the one-row kernel without the
+ * copy, 1.34-1.46x with it; in cache the copy costs some 7%). Otherwise each weight block is converted once and multiplied into every input of a group of eight
+ * (Q8_0, Q4_0) or four, then two, then one input through {@link TensorOps#dotRow}, with, per input, exactly the
+ * operations of the
  * single-input kernel of {@link VectorTensorOps} in the same order: {@code dotBlocks} for Q8_0, {@code dotQ4_0},
- * {@code dotElements} for F32 and BF16, {@code dotF16}. So every output is {@link TensorOps#dotRow}'s, bit for bit,
+ * {@code dotElements} for F32 and BF16, {@code dotF16} (the pair kernels too: an accumulator that the single-input
+ * kernel keeps for the even lane groups runs in one loop, the odd groups' in another). So every output is {@link TensorOps#dotRow}'s, bit for bit,
  * whatever the batch around it: a request served in a batch gives what it gives alone. A row's later groups read it
  * again from L1. Types without a kernel here (the k-quants, Q4_1, Q5_0, Q5_1, and Q8_0 and Q4_0 below 16 lanes) take
  * each row's inputs one after another through the single-row kernel: still one read from memory per row, the
