@@ -95,6 +95,31 @@ class ChunkedPrefillTest {
     }
 
     @Test
+    void aJobCancelledWhileItsPromptIsEvaluatedEndsAndTheSchedulerServesOn() throws Exception {
+        try (LanguageModel model = Models.load(TestServer.MODEL)) {
+            int context = Math.min(TestServer.CONTEXT, model.contextLength());
+            int[] longPrompt = model.tokenizer().encode(LONG, true, true);
+            try (Scheduler chunked = new Scheduler("cancel", model, context, 4, 4, null, 1)) {
+                java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+                Recorder cancelled = new Recorder();
+                chunked.submit(new Job(longPrompt, GenerationParams.greedy(24), cancelled, null, gone, -1));
+                // one chunk a step, some milliseconds each: the client goes away once the job has left the queue,
+                // while its prompt is being evaluated
+                while (chunked.queued() > 0) Thread.onSpinWait();
+                gone.set(true);
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> cancelled.done.get(60, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(java.util.concurrent.CancellationException.class);
+                assertThat(cancelled.pieces).as("nothing streamed to a client that went away").isEmpty();
+
+                Recorder next = new Recorder();
+                chunked.submit(new Job(model.tokenizer().encode("The cat sat", true, true), GenerationParams.greedy(8), next));
+                assertThat(next.done.get(60, TimeUnit.SECONDS).text()).isNotEmpty();
+                assertThat(chunked.idle()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void aBudgetBelowOneIsRefused() throws Exception {
         try (LanguageModel model = Models.load(TestServer.MODEL)) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Scheduler("x", model, 64, 1, 1, null, 0))
