@@ -192,10 +192,10 @@ final class VectorTensorOps implements TensorOps {
     static final int BATCH_GEMM = 4;
     /**
      * Floats in each thread's dequantized weight panel (8 MiB). Each thread dequantizes its own rows and multiplies
-     * them by itself, one parallel loop per product: a 25-token prefill of llama-3.2-1b went from 0.62-0.69 s to
-     * 0.35-0.45 s on 2 threads (BF16 and Q8_0) against one shared panel converted and multiplied in two parallel
-     * passes; 2 and 4 MiB panels gave 0.44-0.50 s, 256 KiB 1.0-1.2 s (a GEMM call per small panel packs the inputs
-     * again).
+     * them by itself, one parallel loop per product, where one shared panel was converted and then multiplied in two
+     * parallel passes: llama-3.2-1b prefill on 2 threads 1.27-1.45x faster at 25 tokens and 1.13-1.21x at 128 (BF16
+     * and Q8_0, {@code tools/bench/prefill_ab.sh}). Per-thread panels of 2 and 4 MiB were slower, of 256 KiB 2x slower
+     * (each GEMM call packs the inputs again).
      */
     private static final int PANEL_FLOATS = 1 << 21;
     private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
