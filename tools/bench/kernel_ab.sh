@@ -9,13 +9,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 java_home="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 rev="$1" type="$2" rows="${3:-256}" threads="${4:-1}" passes="${5:-100}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/src" "$work/a" "$work/b" "$work/case"
-(cd "$root" && git archive "$rev" basalt-tensor/src/main/java | tar -x -C "$work/src")
-javac=("$java_home/bin/javac" --add-modules jdk.incubator.vector -nowarn -XDsuppressNotes)
-"${javac[@]}" -d "$work/a" $(find "$work/src" -name '*.java') 2>/dev/null
-"${javac[@]}" -d "$work/b" $(find "$root/basalt-tensor/src/main/java" -name '*.java') 2>/dev/null
+source "$root/tools/bench/tensor-ab.sh"
 "${javac[@]}" -cp "$work/b" -d "$work/case" "$root/tools/bench/kernel-ab/KernelCase.java" 2>/dev/null
 "${javac[@]}" -d "$work" "$root/tools/bench/kernel-ab/KernelAb.java" 2>/dev/null
 "$java_home/bin/java" -Dab.count="${COUNT:-1}" --add-modules jdk.incubator.vector -cp "$work" KernelAb "$type" "$rows" "$threads" "$passes" \

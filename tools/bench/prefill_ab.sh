@@ -9,13 +9,7 @@ java_home="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 rev="$1" model="$2" tokens="${3:-25}" threads="${4:-2}" rounds="${5:-2}"
 jar="$root/basalt-bench/target/benchmarks.jar"
 [ -f "$jar" ] || { echo "prefill_ab: $jar is missing (mvn -pl basalt-bench package)" >&2; exit 1; }
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/src" "$work/a" "$work/b" "$work/case"
-(cd "$root" && git archive "$rev" basalt-tensor/src/main/java | tar -x -C "$work/src")
-javac=("$java_home/bin/javac" --add-modules jdk.incubator.vector -nowarn -XDsuppressNotes)
-"${javac[@]}" -d "$work/a" $(find "$work/src" -name '*.java') 2>/dev/null
-"${javac[@]}" -d "$work/b" $(find "$root/basalt-tensor/src/main/java" -name '*.java') 2>/dev/null
+source "$root/tools/bench/tensor-ab.sh"
 "${javac[@]}" -cp "$jar" -d "$work/case" "$root/tools/bench/prefill-ab/PrefillTime.java" 2>/dev/null
 for r in $(seq "$rounds"); do
     for side in a b; do
