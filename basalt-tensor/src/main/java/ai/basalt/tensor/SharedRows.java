@@ -598,7 +598,10 @@ final class SharedRows {
         outs[i + 3][r] = s3;
     }
 
-    /** {@link #laneSums8} for four inputs and two rows: lanes 0-3 to row r of inputs i..i+3, lanes 4-7 to row r + 1. */
+    /**
+     * {@link #laneSums8} for four inputs and two rows: lanes 0-3 to row r of inputs i..i+3, lanes 4-7 to row r + 1.
+     * Written out as laneSums8 is: as two calls of a four-lane-set sum, the pair kernels ran at 0.84-0.88x.
+     */
     private static void laneSumsPair4(float[] t, float[][] outs, int i, int r) {
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
         for (int l = 0; l < L; l++) {
