@@ -320,7 +320,8 @@ final class SharedRows {
      * serves both rows. dotElements adds the even lane groups (and a last one left over) into one accumulator and the
      * odd ones into another, two chains that meet only at the end; here one loop runs the even groups and a second the
      * odd ones, so eight accumulators live at a time, and each keeps its order. (The two loops as one helper called
-     * twice, as {@link #dotFloatsPair4} runs them, ran at 0.92-0.97x here.)
+     * twice, as {@link #dotFloatsPair4} runs them, read 0.92-0.97x in {@code kernel_ab.sh} with COUNT=8, inside that
+     * comparison's bias; left as it was.)
      */
     private static void elementsPair4(DType type, MemorySegment seg, long base, long rowBytes, MemorySegment in, long at, long stride,
             int n, float[][] xs, float[][] outs, int i, int r, float[] lanes) {
@@ -600,7 +601,8 @@ final class SharedRows {
 
     /**
      * {@link #laneSums8} for four inputs and two rows: lanes 0-3 to row r of inputs i..i+3, lanes 4-7 to row r + 1.
-     * Written out as laneSums8 is: as two calls of a four-lane-set sum, the pair kernels ran at 0.84-0.88x.
+     * Written out as laneSums8 is. (As two calls of a four-lane-set sum it read 0.84-0.88x in {@code kernel_ab.sh}
+     * with COUNT=8, but an A/A run there read 0.85-0.87 the same hour: not settled, so left as it was.)
      */
     private static void laneSumsPair4(float[] t, float[][] outs, int i, int r) {
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
