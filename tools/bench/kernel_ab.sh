@@ -3,7 +3,8 @@
 #   tools/bench/kernel_ab.sh REV TYPE [ROWS] [THREADS] [PASSES]
 # e.g. tools/bench/kernel_ab.sh HEAD~1 Q6_K 256 1 100     (256 rows: in cache, one thread)
 #      tools/bench/kernel_ab.sh HEAD~1 Q6_K 65536 2 2     (65,536 rows: from memory, two threads)
-# COUNT=8 before the command measures matmulEach with eight inputs (batched decode) instead of one.
+# COUNT=8 before the command measures matmulEach with eight inputs (batched decode) instead of one. Run an A/A
+# (REV = HEAD on a clean tree) first: with eight inputs it has read 0.85-0.87 (DEVELOPERS.md, session 11).
 # A = REV's classes, B = the working tree's; prints medians and the median paired ratio B/A (an A/A run reads 1.00).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
