@@ -20,14 +20,30 @@ public class KernelCase {
     static TensorOps ops;
 
     public static void setup(String type, int rows, int threads) {
+        setup(type, rows, threads, null);
+    }
+
+    /** The matrix's bytes, for the other side to multiply the very same memory. */
+    public static MemorySegment data() {
+        return w.data();
+    }
+
+    /**
+     * As {@link #setup(String, int, int)}, multiplying {@code shared} (the other side's {@link #data()}) where it is
+     * given, so that the two sides differ in their code only, not in where their matrix sits in memory.
+     */
+    public static void setup(String type, int rows, int threads, MemorySegment shared) {
         DType t = DType.valueOf(type);
         int cols = 2048;
         Parallel.setThreads(threads);
         Random rnd = new Random(42);
         float[] values = new float[rows * cols];
         for (int i = 0; i < values.length; i++) values[i] = (float) rnd.nextGaussian() * 0.02f;
-        MemorySegment data = Arena.global().allocate(t.byteSize(values.length), 64);
-        Quantizer.quantize(values, 0, values.length, t, data, 0);
+        MemorySegment data = shared;
+        if (data == null) {
+            data = Arena.global().allocate(t.byteSize(values.length), 64);
+            Quantizer.quantize(values, 0, values.length, t, data, 0);
+        }
         w = new Tensor("w", t, new long[] {cols, rows}, data);
         x = new float[cols];
         for (int i = 0; i < cols; i++) x[i] = (float) rnd.nextGaussian();
