@@ -4,7 +4,8 @@
 # e.g. tools/bench/kernel_ab.sh HEAD~1 Q6_K 256 1 100     (256 rows: in cache, one thread)
 #      tools/bench/kernel_ab.sh HEAD~1 Q6_K 65536 2 2     (65,536 rows: from memory, two threads)
 # COUNT=8 before the command measures matmulEach with eight inputs (batched decode) instead of one. Run an A/A
-# (REV = HEAD on a clean tree) first: with eight inputs it has read 0.85-0.87 (DEVELOPERS.md, session 11).
+# (REV = HEAD on a clean tree) first: on the Zen 5 VM of session 11, A/A runs read 0.80-1.17 (one input too; Q8_0 in cache 1.00)
+# (DEVELOPERS.md); on the earlier Sapphire Rapids VM they read 1.00 +- 0.03. Always run an A/A first.
 # A = REV's classes, B = the working tree's; prints medians and the median paired ratio B/A (an A/A run reads 1.00).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
