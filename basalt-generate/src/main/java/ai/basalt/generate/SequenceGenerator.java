@@ -117,11 +117,6 @@ public final class SequenceGenerator {
         promptSpent = 0;
     }
 
-    /** Whether a prompt taken by {@link #startPrompt} still has positions to evaluate. */
-    public boolean prompting() {
-        return prompt != null;
-    }
-
     /** Positions of the started prompt not yet evaluated (0 when none is under way). */
     public int promptRemaining() {
         return prompt == null ? 0 : prompt.length - promptDone;

@@ -27,16 +27,16 @@ import jdk.incubator.vector.VectorSpecies;
  * multiply-adds; DEVELOPERS.md "Speed work"). The pairs' rows are first copied, {@link #ROW_RUN_BYTES} at a time,
  * into a per-thread buffer: one bulk copy keeps many cache lines in flight, where the kernel alone, some twenty
  * cycles a block, left memory latency exposed (eight Q8_0 inputs from memory: 1.09x the one-row kernel without the
- * copy, 1.34-1.46x with it; in cache the copy costs some 7%). Otherwise each weight block is converted once and multiplied into every input of a group of eight
+ * copy, 1.34-1.46x with it, figures from kernel_ab.sh, whose A/A runs on that VM read 0.80-1.17; in cache the copy
+ * costs some 7%). Otherwise each weight block is converted once and multiplied into every input of a group of eight
  * (Q8_0, Q4_0) or four, then two, then one input through {@link TensorOps#dotRow}, with, per input, exactly the
- * operations of the
- * single-input kernel of {@link VectorTensorOps} in the same order: {@code dotBlocks} for Q8_0, {@code dotQ4_0},
- * {@code dotElements} for F32 and BF16, {@code dotF16} (the pair kernels too: an accumulator that the single-input
- * kernel keeps for the even lane groups runs in one loop, the odd groups' in another). So every output is {@link TensorOps#dotRow}'s, bit for bit,
- * whatever the batch around it: a request served in a batch gives what it gives alone. A row's later groups read it
- * again from L1. Types without a kernel here (the k-quants, Q4_1, Q5_0, Q5_1, and Q8_0 and Q4_0 below 16 lanes) take
- * each row's inputs one after another through the single-row kernel: still one read from memory per row, the
- * arithmetic per input unchanged.
+ * operations of the single-input kernel of {@link VectorTensorOps} in the same order: {@code dotBlocks} for Q8_0,
+ * {@code dotQ4_0}, {@code dotElements} for F32 and BF16, {@code dotF16} (the pair kernels too: an accumulator that
+ * the single-input kernel keeps for the even lane groups runs in one loop, the odd groups' in another). So every
+ * output is {@link TensorOps#dotRow}'s, bit for bit, whatever the batch around it: a request served in a batch gives
+ * what it gives alone. A row's later groups read it again from L1. Types without a kernel here (the k-quants,
+ * Q4_1, Q5_0, Q5_1, and Q8_0 and Q4_0 below 16 lanes) take each row's inputs one after another through the
+ * single-row kernel: still one read from memory per row, the arithmetic per input unchanged.
  *
  * <p>The fused kernels read the inputs from a copy in 64-byte-aligned native memory ({@link #inputs}): a float[]'s
  * elements start 16 bytes into the object, so every 64-byte load of a heap input spans two cache lines, and with eight

@@ -146,8 +146,8 @@ final class VectorTensorOps implements TensorOps {
     /**
      * Batched products from {@link #BATCH_GEMM} inputs on run as a matrix-matrix product: each thread takes chunks
      * of the weight rows, dequantizes them a panel at a time (exact: every stored value is a float) into its own float
-     * buffer, and {@link Gemm} multiplies that by all n inputs on the same thread, so that each weight is read from memory once per batch instead of once per
-     * input, and the products run at the GEMM's pace. The panel is the GEMM's A, which its direct path reads in
+     * buffer, and {@link Gemm} multiplies that by all n inputs on the same thread, so that each weight is read from
+     * memory once per batch instead of once per input, and the products run at the GEMM's pace. The panel is the GEMM's A, which its direct path reads in
      * place when the batch is a few slivers wide: packing it (a gather per element) took 16% of a 128-token
      * prompt, and this orientation made prefill some 25% faster (Q8_0 llama-3.2-1b, 2 threads).
      */
