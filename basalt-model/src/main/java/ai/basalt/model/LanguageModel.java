@@ -118,6 +118,25 @@ public interface LanguageModel extends AutoCloseable {
         return logits;
     }
 
+    /**
+     * Prompt pieces of several sequences at once (a server's prefill of the prompts that arrived together):
+     * {@code tokens[i]} at positions {@code starts[i]} onward through {@code states[i]} for every i, returning each
+     * sequence's logits after its piece (its state's buffer) where {@code computeLogits[i]}, else null. Each sequence's
+     * logits and cache are exactly, bit for bit, those of {@code prefill(states[i], tokens[i], starts[i],
+     * computeLogits[i])} alone, whatever else is in the batch. This default runs {@link #prefill} for each in turn;
+     * models that read each weight once for all the pieces override it.
+     *
+     * @throws IllegalArgumentException if the arrays differ in length, a state appears twice, or {@link #prefill}
+     *     would refuse one of the pieces; the default may have run the pieces before a refused one, an override checks
+     *     them all first
+     */
+    default float[][] prefillBatch(InferenceState[] states, int[][] tokens, int[] starts, boolean[] computeLogits) {
+        SequenceBatch.check(states, tokens.length, starts.length, computeLogits.length);
+        float[][] logits = new float[states.length][];
+        for (int i = 0; i < states.length; i++) logits[i] = prefill(states[i], tokens[i], starts[i], computeLogits[i]);
+        return logits;
+    }
+
     @Override
     void close();
 }

@@ -167,6 +167,16 @@ public interface TensorOps {
         });
     }
 
+    /**
+     * The fewest inputs from which {@link #matmul(Tensor, float[], int, float[])} gives each input's products bit for bit
+     * as it gives them in any other call of at least this many inputs: independent of n and of the other inputs. Prompt
+     * pieces of several sequences, each at least this long, may then be multiplied as one batch and get exactly what
+     * each gets alone. This default's products are {@link #dotRow}'s for every n: 1.
+     */
+    default int matmulStableFrom() {
+        return 1;
+    }
+
     /** The fastest implementation this JVM supports. */
     static TensorOps best() {
         return TensorOpsProvider.best();

@@ -188,6 +188,12 @@ final class VectorTensorOps implements TensorOps {
         });
     }
 
+    /** From {@link #BATCH_GEMM} inputs on, every product is the GEMM's, whose elements depend on the depth alone. */
+    @Override
+    public int matmulStableFrom() {
+        return BATCH_GEMM;
+    }
+
     /** Inputs from which {@link #matmul(Tensor, float[], int, float[])} multiplies matrices (below: rows). */
     static final int BATCH_GEMM = 4;
     /**

@@ -276,6 +276,57 @@ class TensorOpsContractTest {
         }
     }
 
+    /**
+     * From {@code matmulStableFrom()} inputs on, a batch's products are bit for bit those of its parts multiplied
+     * alone: pieces of several lengths, concatenated in random orders, over every type and shapes large enough to be
+     * split across the pool and into several weight panels.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("backendsAndTypes")
+    void matmulOfConcatenatedPiecesIsEachPieceAlone(Backend b, DType type) {
+        TensorOps ops = b.ops();
+        int from = ops.matmulStableFrom();
+        assertThat(from).isPositive();
+        int unit = type.quantized() ? type.blockSize() : 1;
+        for (int[] shape : new int[][] {{7, 96}, {67, 1056}, {1100, 2048}}) {
+            int rows = shape[0], cols = Math.max(unit, shape[1] / unit * unit);
+            Random rnd = new Random(71L * rows + cols + type.ordinal());
+            Tensor w = copyOffHeap(Quantizer.tensor("w", type, values(rnd, rows * cols, -2, 2), cols, rows));
+            int[] lengths = {from, from + 1, from + 5, 3 * from + 7, 2 * from};
+            for (int trial = 0; trial < (rows > 1000 ? 1 : 3); trial++) {
+                int[] order = shuffled(lengths, rnd);
+                int total = IntStream.of(order).sum();
+                float[] x = values(rnd, total * cols, -1, 1);
+                float[] joined = filled(total * rows + 1);
+                ops.matmul(w, x, total, joined);
+                assertThat(joined[total * rows]).as("nothing written past the batch").isEqualTo(SENTINEL);
+                int at = 0;
+                for (int n : order) {
+                    float[] alone = new float[n * rows];
+                    ops.matmul(w, java.util.Arrays.copyOfRange(x, at * cols, (at + n) * cols), n, alone);
+                    for (int i = 0; i < n * rows; i++) {
+                        if (Float.floatToRawIntBits(joined[at * rows + i]) != Float.floatToRawIntBits(alone[i])) {
+                            throw new AssertionError(String.format("%s %dx%d piece of %d at %d, output %d: %s joined, %s alone",
+                                    type, rows, cols, n, at, i, joined[at * rows + i], alone[i]));
+                        }
+                    }
+                    at += n;
+                }
+            }
+        }
+    }
+
+    private static int[] shuffled(int[] values, Random rnd) {
+        int[] out = values.clone();
+        for (int i = out.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = out[i];
+            out[i] = out[j];
+            out[j] = t;
+        }
+        return out;
+    }
+
     /** n inputs at once (a prompt batch): below the GEMM threshold and above it, against the reference's dotRow. */
     @ParameterizedTest(name = "{0} {1} {2}x{3}")
     @MethodSource("shapes")

@@ -18,6 +18,22 @@ public final class SequenceBatch {
             throw new IllegalArgumentException("a batch of " + states.length + " states with " + tokens.length + " tokens and "
                     + positions.length + " positions");
         }
+        distinct(states);
+    }
+
+    /**
+     * Checks that the arrays describe one batch of prompt pieces ({@link LanguageModel#prefillBatch}): a piece, a start
+     * and a logits flag per state (the arrays' lengths), and no state twice.
+     */
+    public static void check(InferenceState[] states, int pieces, int starts, int flags) {
+        if (pieces != states.length || starts != states.length || flags != states.length) {
+            throw new IllegalArgumentException("a batch of " + states.length + " states with " + pieces + " pieces, " + starts
+                    + " starts and " + flags + " logits flags");
+        }
+        distinct(states);
+    }
+
+    private static void distinct(InferenceState[] states) {
         IdentityHashMap<InferenceState, Integer> seen = new IdentityHashMap<>();
         for (int i = 0; i < states.length; i++) {
             Integer first = seen.putIfAbsent(states[i], i);

@@ -9,7 +9,10 @@ import ai.basalt.model.layers.CachedAttention;
 import ai.basalt.model.layers.SequenceBatch;
 import ai.basalt.tensor.TensorOps;
 import ai.basalt.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Llama architecture (Touvron et al. 2023): pre-norm transformer blocks with RMSNorm, rotary
@@ -158,14 +161,94 @@ public final class LlamaModel implements LanguageModel {
         int n = 0;
         for (int done = 0; done < tokens.length; done += n) {
             n = Math.min(b.size, tokens.length - done);
-            runBatch(s, b, tokens, done, n, start + done);
+            runBatch(b, new Piece(s, tokens, done, n, start + done, 0));
         }
-        if (!computeLogits) return null;
+        return computeLogits ? logits(s, b, n - 1) : null;
+    }
+
+    /** The logits after row {@code row} of the batch's residuals, in {@code s}'s buffers. */
+    private float[] logits(LlamaState s, LlamaState.Batch b, int row) {
         int dim = config.embeddingLength();
-        System.arraycopy(b.x, (n - 1) * dim, s.x, 0, dim);
+        System.arraycopy(b.x, row * dim, s.x, 0, dim);
         ops.rmsnorm(s.x, 0, s.x, 0, weights.outputNorm, dim, config.rmsEpsilon());
         ops.matmul(weights.output, s.x, s.logits);
         return s.logits;
+    }
+
+    /**
+     * The pieces through each layer together, as many as fit one batch of {@link LlamaState#MAX_BATCH} tokens: each
+     * projection is one matrix product over all their tokens, so the weights are read once for the batch, not once
+     * per sequence. A piece gets its products bit for bit as it gets them alone because it has at least
+     * {@link TensorOps#matmulStableFrom()} tokens (shorter pieces, and any longer than a batch, run alone through
+     * {@link #prefill}); norms, RoPE, the element-wise maths and attention run per token or per piece over the
+     * piece's own state, exactly as alone.
+     */
+    @Override
+    public float[][] prefillBatch(InferenceState[] states, int[][] tokens, int[] starts, boolean[] computeLogits) {
+        SequenceBatch.check(states, tokens.length, starts.length, computeLogits.length);
+        LlamaState[] checked = new LlamaState[states.length];
+        for (int i = 0; i < states.length; i++) {
+            LlamaState s = stateOf(states[i]);
+            if (tokens[i].length == 0) throw new IllegalArgumentException("piece " + i + " of the batch has no tokens");
+            if (starts[i] < 0 || (long) starts[i] + tokens[i].length > s.capacity) {
+                throw new IllegalArgumentException("positions " + starts[i] + " to " + (starts[i] + tokens[i].length - 1)
+                        + " of piece " + i + " are outside the context of " + s.capacity + " tokens");
+            }
+            for (int token : tokens[i]) requireInVocabulary(token);
+            checked[i] = s;
+        }
+        float[][] logits = new float[states.length][];
+        int from = ops.matmulStableFrom();
+        List<Integer> group = new ArrayList<>();
+        int groupTokens = 0;
+        for (int i = 0; i <= states.length; i++) {
+            boolean joins = i < states.length && tokens[i].length >= from && tokens[i].length <= LlamaState.MAX_BATCH;
+            if (i == states.length || (joins && groupTokens + tokens[i].length > LlamaState.MAX_BATCH)) {
+                runGroup(group, checked, tokens, starts, computeLogits, logits);
+                group.clear();
+                groupTokens = 0;
+            }
+            if (i == states.length) break;
+            if (joins) {
+                group.add(i);
+                groupTokens += tokens[i].length;
+            } else {
+                logits[i] = prefill(checked[i], tokens[i], starts[i], computeLogits[i]);
+            }
+        }
+        return logits;
+    }
+
+    /** A batch of spare buffers for {@link #prefillBatch}, taken by one call at a time (null while taken). */
+    private final AtomicReference<LlamaState.Batch> spareBatch = new AtomicReference<>();
+
+    private void runGroup(List<Integer> group, LlamaState[] states, int[][] tokens, int[] starts, boolean[] computeLogits,
+            float[][] logits) {
+        if (group.isEmpty()) return;
+        if (group.size() == 1) {
+            int i = group.getFirst();
+            logits[i] = prefill(states[i], tokens[i], starts[i], computeLogits[i]);
+            return;
+        }
+        LlamaState.Batch b = spareBatch.getAndSet(null);
+        if (b == null) b = new LlamaState.Batch(config, LlamaState.MAX_BATCH);
+        try {
+            Piece[] pieces = new Piece[group.size()];
+            int at = 0;
+            for (int g = 0; g < pieces.length; g++) {
+                int i = group.get(g);
+                states[i].reserve(starts[i] + tokens[i].length);
+                pieces[g] = new Piece(states[i], tokens[i], 0, tokens[i].length, starts[i], at);
+                at += tokens[i].length;
+            }
+            runBatch(b, pieces);
+            for (int g = 0; g < pieces.length; g++) {
+                int i = group.get(g);
+                if (computeLogits[i]) logits[i] = logits(states[i], b, pieces[g].at + pieces[g].n - 1);
+            }
+        } finally {
+            spareBatch.set(b);
+        }
     }
 
     /**
@@ -188,7 +271,7 @@ public final class LlamaModel implements LanguageModel {
         float[] row = new float[dim];
         for (int done = 0, n; done < tokens.length; done += n) {
             n = Math.min(b.size, tokens.length - done);
-            runBatch(s, b, tokens, done, n, done);
+            runBatch(b, new Piece(s, tokens, done, n, done, 0));
             for (int i = 0; i < n; i++) {
                 ops.rmsnorm(row, 0, b.x, i * dim, weights.outputNorm, dim, config.rmsEpsilon());
                 for (int d = 0; d < dim; d++) sum[d] += row[d];
@@ -202,41 +285,59 @@ public final class LlamaModel implements LanguageModel {
         return out;
     }
 
-    /** tokens[from .. from + n) at positions pos0 .. pos0 + n − 1 through every layer, leaving b.x as the residuals. */
-    private void runBatch(LlamaState s, LlamaState.Batch b, int[] tokens, int from, int n, int pos0) {
+    /**
+     * {@code tokens[from .. from + n)} of sequence {@code s} at positions {@code pos0 .. pos0 + n − 1}, in rows
+     * {@code at .. at + n − 1} of a batch.
+     */
+    private record Piece(LlamaState s, int[] tokens, int from, int n, int pos0, int at) {}
+
+    /**
+     * The pieces' tokens through every layer, leaving b.x as their residuals: the projections are one product over
+     * all rows; everything else runs per token, or per piece over the piece's rows, on the piece's own state.
+     */
+    private void runBatch(LlamaState.Batch b, Piece... pieces) {
         LlamaConfig c = config;
         int dim = c.embeddingLength(), qDim = c.qDim(), kvDim = c.kvDim(), ffn = c.feedForwardLength();
         int half = c.ropeDimensions() / 2;
-        for (int i = 0; i < n; i++) {
-            ops.dequantizeRow(weights.tokenEmbedding, tokens[from + i], b.x, i * dim);
-            ropeAngles(pos0 + i, b.cos, b.sin, i * half);
+        int n = 0;
+        for (Piece p : pieces) {
+            for (int i = 0; i < p.n; i++) {
+                ops.dequantizeRow(weights.tokenEmbedding, p.tokens[p.from + i], b.x, (p.at + i) * dim);
+                ropeAngles(p.pos0 + i, b.cos, b.sin, (p.at + i) * half);
+            }
+            n += p.n;
         }
         for (int l = 0; l < c.blockCount(); l++) {
             for (int i = 0; i < n; i++) ops.rmsnorm(b.xb, i * dim, b.x, i * dim, weights.attnNorm[l], dim, c.rmsEpsilon());
             projectQkv(b, l, n);
-            for (int i = 0; i < n; i++) {
-                if (c.attentionBias()) {
-                    ops.axpy(1f, weights.bq[l], 0, b.q, i * qDim, qDim);
-                    ops.axpy(1f, weights.bk[l], 0, b.k, i * kvDim, kvDim);
-                    ops.axpy(1f, weights.bv[l], 0, b.v, i * kvDim, kvDim);
+            for (Piece p : pieces) {
+                LlamaState s = p.s;
+                for (int j = 0; j < p.n; j++) {
+                    int i = p.at + j;
+                    if (c.attentionBias()) {
+                        ops.axpy(1f, weights.bq[l], 0, b.q, i * qDim, qDim);
+                        ops.axpy(1f, weights.bk[l], 0, b.k, i * kvDim, kvDim);
+                        ops.axpy(1f, weights.bv[l], 0, b.v, i * kvDim, kvDim);
+                    }
+                    if (c.qkNorm()) {
+                        normalizeHeads(b.q, i * qDim, c.headCount(), weights.qNorm[l]);
+                        normalizeHeads(b.k, i * kvDim, c.headCountKv(), weights.kNorm[l]);
+                    }
+                    System.arraycopy(b.cos, i * half, s.cos, 0, half);
+                    System.arraycopy(b.sin, i * half, s.sin, 0, half);
+                    rotateHeads(b.q, i * qDim, c.headCount(), s.cos, s.sin);
+                    rotateHeads(b.k, i * kvDim, c.headCountKv(), s.cos, s.sin);
+                    s.cache.store(l, b.k, i * kvDim, b.v, i * kvDim, p.pos0 + j);
                 }
-                if (c.qkNorm()) {
-                    normalizeHeads(b.q, i * qDim, c.headCount(), weights.qNorm[l]);
-                    normalizeHeads(b.k, i * kvDim, c.headCountKv(), weights.kNorm[l]);
+                for (int j = 0; j < p.n; j++) {
+                    int i = p.at + j;
+                    System.arraycopy(b.q, i * qDim, s.q, 0, qDim);
+                    attention.attend(s.q, s.cache, l, s.scores, s.attnOut, p.pos0 + j + 1);
+                    System.arraycopy(s.attnOut, 0, b.attnOut, i * qDim, qDim);
                 }
-                System.arraycopy(b.cos, i * half, s.cos, 0, half);
-                System.arraycopy(b.sin, i * half, s.sin, 0, half);
-                rotateHeads(b.q, i * qDim, c.headCount(), s.cos, s.sin);
-                rotateHeads(b.k, i * kvDim, c.headCountKv(), s.cos, s.sin);
-                s.cache.store(l, b.k, i * kvDim, b.v, i * kvDim, pos0 + i);
-            }
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(b.q, i * qDim, s.q, 0, qDim);
-                attention.attend(s.q, s.cache, l, s.scores, s.attnOut, pos0 + i + 1);
-                System.arraycopy(s.attnOut, 0, b.attnOut, i * qDim, qDim);
             }
             ops.matmul(weights.wo[l], b.attnOut, n, b.proj);
-            ops.axpy(1f, b.proj, 0, b.x, 0, n * dim);
+            for (Piece p : pieces) ops.axpy(1f, b.proj, p.at * dim, b.x, p.at * dim, p.n * dim);
 
             for (int i = 0; i < n; i++) ops.rmsnorm(b.xb, i * dim, b.x, i * dim, weights.ffnNorm[l], dim, c.rmsEpsilon());
             if (c.fusedGateUp()) {
@@ -249,10 +350,10 @@ public final class LlamaModel implements LanguageModel {
                 ops.matmul(weights.wGate[l], b.xb, n, b.gate);
                 ops.matmul(weights.wUp[l], b.xb, n, b.up);
             }
-            ops.silu(b.gate, 0, n * ffn);
-            ops.mul(b.gate, b.up, n * ffn);
+            for (Piece p : pieces) ops.silu(b.gate, p.at * ffn, p.n * ffn); // per piece: its vector/tail split as alone
+            ops.mul(b.gate, b.up, n * ffn); // one rounded product per element, however the lanes fall
             ops.matmul(weights.wDown[l], b.gate, n, b.proj);
-            ops.axpy(1f, b.proj, 0, b.x, 0, n * dim);
+            for (Piece p : pieces) ops.axpy(1f, b.proj, p.at * dim, b.x, p.at * dim, p.n * dim);
         }
     }
 
