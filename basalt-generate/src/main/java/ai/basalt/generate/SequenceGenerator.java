@@ -131,24 +131,57 @@ public final class SequenceGenerator {
      * @return the logits after the prompt's last token, or null while positions remain
      */
     public float[] continuePrompt(int chunk, int budget) {
-        if (chunk < 1) throw new IllegalArgumentException("chunk " + chunk + " must be positive");
         if (budget < 1) throw new IllegalArgumentException("budget " + budget + " must be positive");
-        if (prompt == null) throw new IllegalStateException("no prompt under way");
-        long start = System.nanoTime();
-        int[] input = prompt;
         float[] logits = null;
-        int spent = 0;
-        while (promptDone < input.length && spent < budget) {
-            int from = promptDone;
-            int at = position + from;
-            int to = (int) Math.min(input.length, (long) (at / chunk + 1) * chunk - position);
-            int[] piece = from == 0 && to == input.length ? input : java.util.Arrays.copyOfRange(input, from, to);
-            logits = model.prefill(state, piece, at, to == input.length);
-            spent += to - from;
-            promptDone = to;
+        for (int spent = 0; spent < budget && logits == null; ) {
+            long start = System.nanoTime();
+            PromptPiece piece = nextPiece(chunk);
+            float[] out = model.prefill(state, piece.tokens(), piece.start(), piece.last());
+            logits = pieceDone(piece, out, System.nanoTime() - start);
+            spent += piece.tokens().length;
         }
-        promptSpent += System.nanoTime() - start;
-        if (promptDone < input.length) return null;
+        return logits;
+    }
+
+    /**
+     * A piece of a started prompt: its tokens, the cache position of the first, and whether it ends the prompt (its
+     * logits start the reply).
+     */
+    public record PromptPiece(int[] tokens, int start, boolean last) {}
+
+    /**
+     * The next piece of the started prompt, as {@link #continuePrompt} cuts them: up to the next multiple of
+     * {@code chunk} positions or the prompt's end. The caller evaluates it, with {@code model.prefill(state, tokens,
+     * start, last)} or as one piece of a {@link LanguageModel#prefillBatch}, and hands the result to
+     * {@link #pieceDone}.
+     *
+     * @throws IllegalStateException if no prompt is under way
+     */
+    public PromptPiece nextPiece(int chunk) {
+        if (chunk < 1) throw new IllegalArgumentException("chunk " + chunk + " must be positive");
+        if (prompt == null) throw new IllegalStateException("no prompt under way");
+        int at = position + promptDone;
+        int to = (int) Math.min(prompt.length, (long) (at / chunk + 1) * chunk - position);
+        int[] tokens = promptDone == 0 && to == prompt.length ? prompt : java.util.Arrays.copyOfRange(prompt, promptDone, to);
+        return new PromptPiece(tokens, at, to == prompt.length);
+    }
+
+    /**
+     * Takes {@code piece}, the latest {@link #nextPiece}, as evaluated in {@code nanos}; {@code logits} are the model's
+     * after it (used when it is the last). Returns the logits to sample the first token from when the prompt is done,
+     * else null.
+     *
+     * @throws IllegalStateException if {@code piece} is not the prompt's next piece
+     */
+    public float[] pieceDone(PromptPiece piece, float[] logits, long nanos) {
+        if (prompt == null || piece.start() != position + promptDone) {
+            throw new IllegalStateException("piece at position " + piece.start() + " is not the prompt's next");
+        }
+        promptDone += piece.tokens().length;
+        promptSpent += nanos;
+        if (!piece.last()) return null;
+        if (logits == null) throw new IllegalArgumentException("the prompt's last piece needs its logits");
+        int[] input = prompt;
         for (int t : input) chain.accept(t);
         position += input.length;
         promptTokens = input.length;

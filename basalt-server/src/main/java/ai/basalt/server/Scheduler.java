@@ -30,9 +30,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Chunked prefill: jobs are taken as room frees up (every waiting one that fits, not one a step), and their
  * prompts are evaluated {@value #PREFILL_BUDGET} positions a step at most, whole chunks at a time, between the
- * running sequences' decode steps ({@link SequenceGenerator#continuePrompt}): requests that arrive together start
+ * running sequences' decode steps ({@link SequenceGenerator#nextPiece}): requests that arrive together start
  * together and then share every step, and a long prompt holds the streams already running up by a bounded amount
- * per token instead of all at once.
+ * per token instead of all at once. The pieces of the prompts under way go through one
+ * {@link LanguageModel#prefillBatch} a round, so that eight prompts read the weights once, not eight times, and each
+ * still gets the bits it gets alone.
  *
  * <p>A full queue refuses new jobs at once (429) rather than letting them pile up; a job whose client has gone is
  * dropped at the next step.
@@ -241,42 +243,89 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Evaluates up to {@link #prefillBudget} positions of the started prompts, oldest first; a prompt that is done
-     * samples its first token and joins the running sequences (or ends there).
+     * Evaluates up to {@link #prefillBudget} positions of the started prompts in rounds: each round takes the next
+     * piece of every prompt under way, oldest first, while the budget lasts, and runs them through one
+     * {@link LanguageModel#prefillBatch} (each weight read once for all of them, each prompt getting the bits it gets
+     * alone). A prompt that is done samples its first token and joins the running sequences (or ends there).
      */
     private void prefill() {
         int budget = prefillBudget;
-        while (budget > 0 && !prefilling.isEmpty()) {
-            Running r = prefilling.getFirst();
-            if (r.job.cancelled().get()) {
-                prefilling.removeFirst();
+        while (budget > 0) {
+            prefilling.removeIf(r -> {
+                if (!r.job.cancelled().get()) return false;
                 freeStates.push(new Free(r.state, null));
                 fail(r.job, new CancellationException("the client went away"));
-                continue;
+                return true;
+            });
+            if (prefilling.isEmpty()) break;
+            List<Running> round = new ArrayList<>();
+            List<SequenceGenerator.PromptPiece> pieces = new ArrayList<>();
+            for (Running r : prefilling) {
+                if (budget <= 0) break;
+                SequenceGenerator.PromptPiece piece = r.generator.nextPiece(PREFIX_CHUNK);
+                round.add(r);
+                pieces.add(piece);
+                budget -= piece.tokens().length;
             }
-            try {
-                int left = r.generator.promptRemaining();
-                float[] logits = r.generator.continuePrompt(PREFIX_CHUNK, budget);
-                budget -= left - r.generator.promptRemaining();
-                if (logits == null) continue;
-                prefilling.removeFirst();
-                r.next = r.generator.next(logits);
-                if (r.next < 0) {
-                    finish(r);
-                } else {
-                    running.add(r);
+            long begin = System.nanoTime();
+            float[][] logits = round.size() > 1 ? batch(round, pieces) : null;
+            long nanos = System.nanoTime() - begin;
+            for (int i = 0; i < round.size(); i++) {
+                Running r = round.get(i);
+                SequenceGenerator.PromptPiece piece = pieces.get(i);
+                try {
+                    float[] out;
+                    if (logits != null) {
+                        out = logits[i];
+                    } else {
+                        long alone = System.nanoTime();
+                        out = model.prefill(r.state, piece.tokens(), piece.start(), piece.last());
+                        nanos = System.nanoTime() - alone;
+                    }
+                    float[] first = r.generator.pieceDone(piece, out, nanos);
+                    if (first == null) continue;
+                    prefilling.remove(r);
+                    r.next = r.generator.next(first);
+                    if (r.next < 0) {
+                        finish(r);
+                    } else {
+                        running.add(r);
+                    }
+                } catch (RuntimeException e) {
+                    prefilling.remove(r);
+                    freeStates.push(new Free(r.state, null));
+                    fail(r.job, e);
+                } catch (Error e) {
+                    prefilling.remove(r);
+                    freeStates.push(new Free(r.state, null));
+                    fail(r.job, new ApiException(ApiException.Kind.INTERNAL, "internal error: " + e, null, null));
                 }
-            } catch (RuntimeException e) {
-                prefilling.remove(r);
-                freeStates.push(new Free(r.state, null));
-                fail(r.job, e);
-            } catch (Error e) {
-                prefilling.remove(r);
-                freeStates.push(new Free(r.state, null));
-                fail(r.job, new ApiException(ApiException.Kind.INTERNAL, "internal error: " + e, null, null));
             }
         }
         runningCount = running.size();
+    }
+
+    /**
+     * The round's pieces through one batch, or null when the batch refused or failed: then each piece runs alone, so
+     * that one bad prompt fails its own job only (a piece run again rewrites its positions with the same values).
+     */
+    private float[][] batch(List<Running> round, List<SequenceGenerator.PromptPiece> pieces) {
+        int n = round.size();
+        InferenceState[] states = new InferenceState[n];
+        int[][] tokens = new int[n][];
+        int[] starts = new int[n];
+        boolean[] last = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            states[i] = round.get(i).state;
+            tokens[i] = pieces.get(i).tokens();
+            starts[i] = pieces.get(i).start();
+            last[i] = pieces.get(i).last();
+        }
+        try {
+            return model.prefillBatch(states, tokens, starts, last);
+        } catch (RuntimeException | Error e) {
+            return null;
+        }
     }
 
     /** One token for every running sequence, in one batched forward pass. */

@@ -94,6 +94,64 @@ class ChunkedPrefillTest {
         }
     }
 
+    /**
+     * Prompts that wait together are evaluated together: one {@link LanguageModel#prefillBatch} of all their pieces
+     * (each weight read once for them), and each reply is still the one the prompt gets served alone. The first job's
+     * prompt is held until the others are queued, so that they are admitted in one step.
+     */
+    @Test
+    void promptsWaitingTogetherAreEvaluatedInOneBatchAndGetTheirAloneReplies() throws Exception {
+        try (LanguageModel model = Models.load(TestServer.MODEL)) {
+            int context = Math.min(TestServer.CONTEXT, model.contextLength());
+            String[] texts = {"Once upon a time there was a dog", "The little girl went to the park with her mother",
+                    "Tom and Sue found a big red ball", "One day, a cat saw a bird in a tree", "Lily liked to bake cakes"};
+            List<String> alone = new ArrayList<>();
+            try (Scheduler one = new Scheduler("alone", model, context, 4, 1)) {
+                for (String text : texts) {
+                    Recorder r = new Recorder();
+                    one.submit(new Job(model.tokenizer().encode(text, true, true), GenerationParams.greedy(16), r));
+                    r.done.get(60, TimeUnit.SECONDS);
+                    alone.add(String.join("", r.pieces));
+                }
+            }
+
+            java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
+            List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+            LanguageModel watched = (LanguageModel) java.lang.reflect.Proxy.newProxyInstance(LanguageModel.class.getClassLoader(),
+                    new Class<?>[] {LanguageModel.class}, (proxy, method, args) -> {
+                        if (method.getName().startsWith("prefill")) {
+                            entered.countDown();
+                            queued.await(30, TimeUnit.SECONDS);
+                        }
+                        if (method.getName().equals("prefillBatch")) batchSizes.add(((Object[]) args[0]).length);
+                        try {
+                            return method.invoke(model, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            try (Scheduler together = new Scheduler("together", watched, context, 8, 8)) {
+                Recorder first = new Recorder();
+                together.submit(new Job(model.tokenizer().encode("Hello", true, true), GenerationParams.greedy(4), first));
+                assertThat(entered.await(30, TimeUnit.SECONDS)).as("the first prompt's evaluation began").isTrue();
+                List<Recorder> recorders = new ArrayList<>();
+                for (String text : texts) {
+                    Recorder r = new Recorder();
+                    recorders.add(r);
+                    together.submit(new Job(model.tokenizer().encode(text, true, true), GenerationParams.greedy(16), r));
+                }
+                queued.countDown();
+                first.done.get(60, TimeUnit.SECONDS);
+                for (int i = 0; i < texts.length; i++) {
+                    recorders.get(i).done.get(60, TimeUnit.SECONDS);
+                    assertThat(String.join("", recorders.get(i).pieces)).as("reply to \"%s\"", texts[i]).isEqualTo(alone.get(i));
+                }
+            }
+            assertThat(batchSizes).as("prompts per batched prefill").containsExactly(texts.length);
+        }
+    }
+
     @Test
     void aJobCancelledWhileItsPromptIsEvaluatedEndsAndTheSchedulerServesOn() throws Exception {
         try (LanguageModel model = Models.load(TestServer.MODEL)) {
