@@ -24,11 +24,12 @@ import jdk.incubator.vector.VectorSpecies;
  * rows in one pass ({@code q8_0Pair4}, {@code elementsPair4}, {@code dotFloatsPair4}), so each input vector loaded
  * serves two rows. Eight inputs against one row need sixteen 64-byte input loads a block, and on the 2-core Zen 5 VM
  * those loads, not the multiply-adds, set the pace (an eight-input Q8_0 block took the same time with a third fewer
- * multiply-adds; DEVELOPERS.md "Speed work"). The pairs' rows are first copied, {@link #ROW_RUN_BYTES} at a time,
+ * multiply-adds; DEVELOPERS.md "Speed work"). Q8_0 pairs' rows are first copied, {@link #ROW_RUN_BYTES} at a time,
  * into a per-thread buffer: one bulk copy keeps many cache lines in flight, where the kernel alone, some twenty
  * cycles a block, left memory latency exposed (eight Q8_0 inputs from memory: 1.09x the one-row kernel without the
- * copy, 1.34-1.46x with it, figures from kernel_ab.sh, whose A/A runs on that VM read 0.80-1.17; in cache the copy
- * costs some 7%). Otherwise each weight block is converted once and multiplied into every input of a group of eight
+ * copy, 1.34-1.46x with it, figures from kernel_ab.sh, whose A/A runs on that VM read 0.80-1.17; whole decode steps in
+ * separate JVMs could not tell the two apart). F32 and BF16 rows are read in place: whole steps of batch 8 ran 1.01-1.13x
+ * faster without the copy, in three of three alternating pairs. Otherwise each weight block is converted once and multiplied into every input of a group of eight
  * (Q8_0, Q4_0) or four, then two, then one input through {@link TensorOps#dotRow}, with, per input, exactly the
  * operations of the single-input kernel of {@link VectorTensorOps} in the same order: {@code dotBlocks} for Q8_0,
  * {@code dotQ4_0}, {@code dotElements} for F32 and BF16, {@code dotF16} (the pair kernels too: an accumulator that
@@ -59,7 +60,7 @@ final class SharedRows {
     /** Per-thread lanes of up to sixteen accumulators, input k's at [k·L, k·L + L) (see {@link #laneSums8}). */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16 * L]);
 
-    /** Bytes of weight rows copied at a time into {@link #ROWS} before the row-pair kernels read them. */
+    /** Bytes of Q8_0 weight rows copied at a time into {@link #ROWS} before the row-pair kernel reads them. */
     private static final long ROW_RUN_BYTES = 128 << 10;
     /** The calling thread's copy of the rows being multiplied (see {@link #rowRun}). */
     private static final ThreadLocal<MemorySegment> ROWS = ThreadLocal.withInitial(() -> MemorySegment.NULL);
@@ -158,12 +159,13 @@ final class SharedRows {
         int r = start;
         if (type != DType.Q4_0 && count >= 4) {
             int run = (int) Math.max(2, Math.min(end - start, ROW_RUN_BYTES / rowBytes) & ~1);
-            MemorySegment rows = rowRun(run * rowBytes);
+            boolean copy = type == DType.Q8_0;
+            MemorySegment rows = copy ? rowRun(run * rowBytes) : seg;
             for (; r + 1 < end; r += 2) {
-                if ((r - start) % run == 0) {
+                if (copy && (r - start) % run == 0) {
                     MemorySegment.copy(seg, r * rowBytes, rows, 0, Math.min(run, end - r) * rowBytes);
                 }
-                long base = ((r - start) % run) * rowBytes;
+                long base = copy ? ((r - start) % run) * rowBytes : r * rowBytes;
                 int i = 0;
                 for (; i + 4 <= count; i += 4) {
                     if (type == DType.Q8_0) {
