@@ -25,7 +25,9 @@ import java.util.concurrent.Executors;
  * Concurrent streaming clients against an in-process server (issue 6's throughput check): one stream alone, then N
  * at once, alternating for R rounds; each request streams {@code --tokens} tokens through
  * {@code /v1/chat/completions} with usage included, and tokens per second are completion tokens over wall time.
- * Prints one JSON object with every round, the medians and their ratio.
+ * First each of the N requests is served alone (warm-up, and the reference): every timed reply must then equal its
+ * request's alone reply, and any error ends the run. Prints one JSON object with every round, the medians, their
+ * ratio and how many replies were checked.
  *
  * <pre>java -cp basalt-bench/target/benchmarks.jar ai.basalt.bench.ServeLoad --model M [--streams 8] [--tokens 64] [--rounds 3] [--threads 2]</pre>
  */
@@ -47,57 +49,107 @@ public final class ServeLoad {
                 ExecutorService pool = Executors.newFixedThreadPool(streams)) {
             HttpClient http = HttpClient.newHttpClient();
             String url = "http://127.0.0.1:" + server.port() + "/v1/chat/completions";
-            run(http, url, name, 1, tokens, pool); // warm-up: load and compile
-            run(http, url, name, streams, tokens, pool);
+            // warm-up (load and compile), and the reference: each request served alone
+            Reply[] alone = new Reply[streams];
+            for (int i = 0; i < streams; i++) alone[i] = run(http, url, name, i, 1, tokens, pool, null).replies()[0];
+            Check check = new Check(alone);
+            run(http, url, name, 0, streams, tokens, pool, check);
             double[] one = new double[rounds];
             double[] many = new double[rounds];
             for (int r = 0; r < rounds; r++) {
                 if (r % 2 == 0) {
-                    one[r] = run(http, url, name, 1, tokens, pool);
-                    many[r] = run(http, url, name, streams, tokens, pool);
+                    one[r] = run(http, url, name, 0, 1, tokens, pool, check).tokensPerSecond();
+                    many[r] = run(http, url, name, 0, streams, tokens, pool, check).tokensPerSecond();
                 } else {
-                    many[r] = run(http, url, name, streams, tokens, pool);
-                    one[r] = run(http, url, name, 1, tokens, pool);
+                    many[r] = run(http, url, name, 0, streams, tokens, pool, check).tokensPerSecond();
+                    one[r] = run(http, url, name, 0, 1, tokens, pool, check).tokensPerSecond();
                 }
                 System.err.printf(Locale.ROOT, "round %d: 1 stream %.1f tok/s, %d streams %.1f tok/s aggregate%n", r + 1, one[r], streams, many[r]);
             }
             double m1 = median(one), mn = median(many);
-            System.out.println(JSON.writeValueAsString(Map.of("model", model.toString(), "streams", streams,
-                    "tokens_per_request", tokens, "rounds", rounds, "threads", ai.basalt.tensor.Parallel.threads(),
-                    "one_stream_tokens_per_second", m1, "aggregate_tokens_per_second", mn, "ratio", mn / m1,
-                    "one_stream_runs", one, "aggregate_runs", many)));
+            Map<String, Object> report = new java.util.LinkedHashMap<>();
+            report.put("model", model.toString());
+            report.put("streams", streams);
+            report.put("tokens_per_request", tokens);
+            report.put("rounds", rounds);
+            report.put("threads", ai.basalt.tensor.Parallel.threads());
+            report.put("one_stream_tokens_per_second", m1);
+            report.put("aggregate_tokens_per_second", mn);
+            report.put("ratio", mn / m1);
+            report.put("one_stream_runs", one);
+            report.put("aggregate_runs", many);
+            report.put("replies_checked", check.checked);
+            report.put("errors", 0);
+            report.put("replies_equal_alone", true);
+            System.out.println(JSON.writeValueAsString(report));
         }
     }
 
-    /** N concurrent streaming requests; completion tokens per second of wall time. */
-    private static double run(HttpClient http, String url, String model, int n, int tokens, ExecutorService pool) throws Exception {
-        List<CompletableFuture<Long>> done = new ArrayList<>();
+    /** What every timed reply must be: request i's reply as served alone, text and completion tokens. */
+    private static final class Check {
+        final Reply[] alone;
+        int checked;
+
+        Check(Reply[] alone) {
+            this.alone = alone;
+        }
+
+        void verify(int request, Reply reply) {
+            if (!reply.equals(alone[request])) {
+                throw new IllegalStateException("request " + request + "'s reply differs from the one it got alone:\n  alone: "
+                        + alone[request] + "\n  now:   " + reply);
+            }
+            checked++;
+        }
+    }
+
+    private record Reply(String text, long completionTokens) {}
+
+    private record Run(double tokensPerSecond, Reply[] replies) {}
+
+    /**
+     * Requests first .. first + n − 1 at once, streamed; completion tokens per second of wall time. Any error status or
+     * failed stream ends the benchmark; with a check, every reply must equal its request's alone.
+     */
+    private static Run run(HttpClient http, String url, String model, int first, int n, int tokens, ExecutorService pool,
+            Check check) throws Exception {
+        List<CompletableFuture<Reply>> done = new ArrayList<>();
         long start = System.nanoTime();
-        for (int i = 0; i < n; i++) {
+        for (int i = first; i < first + n; i++) {
             String body = JSON.writeValueAsString(Map.of("model", model, "stream", true, "max_tokens", tokens,
                     "temperature", 0.0, "seed", 1000 + i, "stream_options", Map.of("include_usage", true),
                     "messages", List.of(Map.of("role", "user", "content", "Tell me a long story, number " + i + "."))));
             done.add(CompletableFuture.supplyAsync(() -> stream(http, url, body), pool));
         }
         long total = 0;
-        for (var f : done) total += f.get();
-        return total / ((System.nanoTime() - start) / 1e9);
+        Reply[] replies = new Reply[n];
+        for (int i = 0; i < n; i++) {
+            replies[i] = done.get(i).get();
+            total += replies[i].completionTokens();
+        }
+        double perSecond = total / ((System.nanoTime() - start) / 1e9);
+        if (check != null) for (int i = 0; i < n; i++) check.verify(first + i, replies[i]);
+        return new Run(perSecond, replies);
     }
 
-    private static long stream(HttpClient http, String url, String body) {
+    private static Reply stream(HttpClient http, String url, String body) {
         try {
             HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url))
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() != 200) throw new IllegalStateException("status " + r.statusCode());
             long tokens = 0;
+            StringBuilder text = new StringBuilder();
             try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
                     if (!line.startsWith("data: {")) continue;
-                    JsonNode usage = JSON.readTree(line.substring(6)).get("usage");
+                    JsonNode chunk = JSON.readTree(line.substring(6));
+                    if (chunk.has("error")) throw new IllegalStateException("stream error: " + chunk.get("error"));
+                    for (JsonNode choice : chunk.path("choices")) text.append(choice.path("delta").path("content").asText(""));
+                    JsonNode usage = chunk.get("usage");
                     if (usage != null && !usage.isNull()) tokens = usage.get("completion_tokens").asLong();
                 }
             }
-            return tokens;
+            return new Reply(text.toString(), tokens);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
