@@ -67,7 +67,7 @@ class PrefillBatchTest {
                     new int[] {0, 0}, new boolean[] {true, true})).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("outside the vocabulary");
             assertThatThrownBy(() -> model.prefillBatch(new InferenceState[] {a, b}, new int[][] {four, {}}, new int[] {0, 0},
-                    new boolean[] {true, true})).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no tokens");
+                    new boolean[] {true, true})).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no tokens of piece 1");
             assertThat(model.prefillBatch(new InferenceState[0], new int[0][], new int[0], new boolean[0])).isEmpty();
 
             // nothing ran before the refusals: a and b give after the piece what a fresh state gives

@@ -150,12 +150,7 @@ public final class LlamaModel implements LanguageModel {
     @Override
     public float[] prefill(InferenceState state, int[] tokens, int start, boolean computeLogits) {
         LlamaState s = stateOf(state);
-        if (tokens.length == 0) throw new IllegalArgumentException("prefill of no tokens");
-        if (start < 0 || start + tokens.length > s.capacity) {
-            throw new IllegalArgumentException("positions " + start + " to " + (start + tokens.length - 1)
-                    + " are outside the context of " + s.capacity + " tokens");
-        }
-        for (int token : tokens) requireInVocabulary(token);
+        requirePiece(s, tokens, start, "");
         s.reserve(start + tokens.length);
         LlamaState.Batch b = s.batch();
         int n = 0;
@@ -188,14 +183,8 @@ public final class LlamaModel implements LanguageModel {
         SequenceBatch.check(states, tokens.length, starts.length, computeLogits.length);
         LlamaState[] checked = new LlamaState[states.length];
         for (int i = 0; i < states.length; i++) {
-            LlamaState s = stateOf(states[i]);
-            if (tokens[i].length == 0) throw new IllegalArgumentException("piece " + i + " of the batch has no tokens");
-            if (starts[i] < 0 || (long) starts[i] + tokens[i].length > s.capacity) {
-                throw new IllegalArgumentException("positions " + starts[i] + " to " + (starts[i] + tokens[i].length - 1)
-                        + " of piece " + i + " are outside the context of " + s.capacity + " tokens");
-            }
-            for (int token : tokens[i]) requireInVocabulary(token);
-            checked[i] = s;
+            checked[i] = stateOf(states[i]);
+            requirePiece(checked[i], tokens[i], starts[i], " of piece " + i);
         }
         float[][] logits = new float[states.length][];
         int from = ops.matmulStableFrom();
@@ -374,6 +363,16 @@ public final class LlamaModel implements LanguageModel {
             ops.matmul(weights.wk[l], b.xb, n, b.k);
             ops.matmul(weights.wv[l], b.xb, n, b.v);
         }
+    }
+
+    /** Checks that {@code tokens} are some, fit {@code s} from {@code start}, and are in the vocabulary. */
+    private void requirePiece(LlamaState s, int[] tokens, int start, String which) {
+        if (tokens.length == 0) throw new IllegalArgumentException("prefill of no tokens" + which);
+        if (start < 0 || (long) start + tokens.length > s.capacity) {
+            throw new IllegalArgumentException("positions " + start + " to " + (start + tokens.length - 1) + which
+                    + " are outside the context of " + s.capacity + " tokens");
+        }
+        for (int token : tokens) requireInVocabulary(token);
     }
 
     private void requireInVocabulary(int token) {
