@@ -146,12 +146,13 @@ class ForwardBatchTest {
         }
     }
 
-    private static KvType kvType(int sequence) {
+    /** Caches alternate between F16 and F32 across the sequences. */
+    static KvType kvType(int sequence) {
         return sequence % 2 == 0 ? KvType.F16 : KvType.F32;
     }
 
     /** The raw bits of each value: equal arrays mean bit-identical logits (NaNs and signed zeros included). */
-    private static int[] bits(float[] values) {
+    static int[] bits(float[] values) {
         int[] bits = new int[values.length];
         for (int i = 0; i < values.length; i++) bits[i] = Float.floatToRawIntBits(values[i]);
         return bits;

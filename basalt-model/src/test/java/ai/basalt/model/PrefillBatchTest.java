@@ -1,5 +1,7 @@
 package ai.basalt.model;
 
+import static ai.basalt.model.ForwardBatchTest.bits;
+import static ai.basalt.model.ForwardBatchTest.kvType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -155,15 +157,5 @@ class PrefillBatchTest {
                         .isEqualTo(last[i]);
             }
         }
-    }
-
-    private static KvType kvType(int sequence) {
-        return sequence % 2 == 0 ? KvType.F16 : KvType.F32;
-    }
-
-    private static int[] bits(float[] values) {
-        int[] bits = new int[values.length];
-        for (int i = 0; i < values.length; i++) bits[i] = Float.floatToRawIntBits(values[i]);
-        return bits;
     }
 }
