@@ -94,61 +94,129 @@ class ChunkedPrefillTest {
         }
     }
 
+    private static final String[] TEXTS = {"Once upon a time there was a dog", "The little girl went to the park with her mother",
+            "Tom and Sue found a big red ball", "One day, a cat saw a bird in a tree", "Lily liked to bake cakes"};
+
+    /**
+     * A model whose first prompt evaluation waits until {@link #release}, so that jobs submitted meanwhile are admitted
+     * in one step; it records how many pieces each {@link LanguageModel#prefillBatch} got.
+     */
+    private static final class HeldModel {
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+        final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+        final LanguageModel model;
+
+        HeldModel(LanguageModel inner) {
+            model = (LanguageModel) java.lang.reflect.Proxy.newProxyInstance(LanguageModel.class.getClassLoader(),
+                    new Class<?>[] {LanguageModel.class}, (proxy, method, args) -> {
+                        if (method.getName().startsWith("prefill")) {
+                            entered.countDown();
+                            released.await(30, TimeUnit.SECONDS);
+                        }
+                        if (method.getName().equals("prefillBatch")) batchSizes.add(((Object[]) args[0]).length);
+                        try {
+                            return method.invoke(inner, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+
+        /** Submits a first job and waits until its prompt evaluation is held. */
+        Recorder hold(Scheduler scheduler, LanguageModel inner) throws InterruptedException {
+            Recorder first = new Recorder();
+            scheduler.submit(new Job(inner.tokenizer().encode("Hello", true, true), GenerationParams.greedy(4), first));
+            assertThat(entered.await(30, TimeUnit.SECONDS)).as("the first prompt's evaluation began").isTrue();
+            return first;
+        }
+
+        void release() {
+            released.countDown();
+        }
+    }
+
+    /** Each of {@link #TEXTS}' replies served alone, 16 greedy tokens. */
+    private static List<String> aloneReplies(LanguageModel model, int context) throws Exception {
+        List<String> alone = new ArrayList<>();
+        try (Scheduler one = new Scheduler("alone", model, context, 4, 1)) {
+            for (String text : TEXTS) {
+                Recorder r = new Recorder();
+                one.submit(new Job(model.tokenizer().encode(text, true, true), GenerationParams.greedy(16), r));
+                r.done.get(60, TimeUnit.SECONDS);
+                alone.add(String.join("", r.pieces));
+            }
+        }
+        return alone;
+    }
+
     /**
      * Prompts that wait together are evaluated together: one {@link LanguageModel#prefillBatch} of all their pieces
-     * (each weight read once for them), and each reply is still the one the prompt gets served alone. The first job's
-     * prompt is held until the others are queued, so that they are admitted in one step.
+     * (each weight read once for them), and each reply is still the one the prompt gets served alone.
      */
     @Test
     void promptsWaitingTogetherAreEvaluatedInOneBatchAndGetTheirAloneReplies() throws Exception {
         try (LanguageModel model = Models.load(TestServer.MODEL)) {
             int context = Math.min(TestServer.CONTEXT, model.contextLength());
-            String[] texts = {"Once upon a time there was a dog", "The little girl went to the park with her mother",
-                    "Tom and Sue found a big red ball", "One day, a cat saw a bird in a tree", "Lily liked to bake cakes"};
-            List<String> alone = new ArrayList<>();
-            try (Scheduler one = new Scheduler("alone", model, context, 4, 1)) {
-                for (String text : texts) {
-                    Recorder r = new Recorder();
-                    one.submit(new Job(model.tokenizer().encode(text, true, true), GenerationParams.greedy(16), r));
-                    r.done.get(60, TimeUnit.SECONDS);
-                    alone.add(String.join("", r.pieces));
-                }
-            }
-
-            java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
-            List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
-            LanguageModel watched = (LanguageModel) java.lang.reflect.Proxy.newProxyInstance(LanguageModel.class.getClassLoader(),
-                    new Class<?>[] {LanguageModel.class}, (proxy, method, args) -> {
-                        if (method.getName().startsWith("prefill")) {
-                            entered.countDown();
-                            queued.await(30, TimeUnit.SECONDS);
-                        }
-                        if (method.getName().equals("prefillBatch")) batchSizes.add(((Object[]) args[0]).length);
-                        try {
-                            return method.invoke(model, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
-            try (Scheduler together = new Scheduler("together", watched, context, 8, 8)) {
-                Recorder first = new Recorder();
-                together.submit(new Job(model.tokenizer().encode("Hello", true, true), GenerationParams.greedy(4), first));
-                assertThat(entered.await(30, TimeUnit.SECONDS)).as("the first prompt's evaluation began").isTrue();
+            List<String> alone = aloneReplies(model, context);
+            HeldModel held = new HeldModel(model);
+            try (Scheduler together = new Scheduler("together", held.model, context, 8, 8)) {
+                Recorder first = held.hold(together, model);
                 List<Recorder> recorders = new ArrayList<>();
-                for (String text : texts) {
+                for (String text : TEXTS) {
                     Recorder r = new Recorder();
                     recorders.add(r);
                     together.submit(new Job(model.tokenizer().encode(text, true, true), GenerationParams.greedy(16), r));
                 }
-                queued.countDown();
+                held.release();
                 first.done.get(60, TimeUnit.SECONDS);
-                for (int i = 0; i < texts.length; i++) {
+                for (int i = 0; i < TEXTS.length; i++) {
                     recorders.get(i).done.get(60, TimeUnit.SECONDS);
-                    assertThat(String.join("", recorders.get(i).pieces)).as("reply to \"%s\"", texts[i]).isEqualTo(alone.get(i));
+                    assertThat(String.join("", recorders.get(i).pieces)).as("reply to \"%s\"", TEXTS[i]).isEqualTo(alone.get(i));
                 }
             }
-            assertThat(batchSizes).as("prompts per batched prefill").containsExactly(texts.length);
+            assertThat(held.batchSizes).as("prompts per batched prefill").containsExactly(TEXTS.length);
+        }
+    }
+
+    /**
+     * A prompt the model refuses (a token outside its vocabulary) in a batch: the batch is refused before anything
+     * runs, each piece is then evaluated alone, the bad job fails with the model's message and the others get their
+     * alone replies.
+     */
+    @Test
+    void aBadPromptInABatchFailsOnlyItsOwnJob() throws Exception {
+        try (LanguageModel model = Models.load(TestServer.MODEL)) {
+            int context = Math.min(TestServer.CONTEXT, model.contextLength());
+            List<String> alone = aloneReplies(model, context);
+            HeldModel held = new HeldModel(model);
+            try (Scheduler together = new Scheduler("bad", held.model, context, 8, 8)) {
+                Recorder first = held.hold(together, model);
+                List<Recorder> recorders = new ArrayList<>();
+                for (int i = 0; i < TEXTS.length; i++) {
+                    int[] prompt = model.tokenizer().encode(TEXTS[i], true, true);
+                    if (i == 2) prompt[prompt.length - 1] = model.vocabularySize();
+                    Recorder r = new Recorder();
+                    recorders.add(r);
+                    together.submit(new Job(prompt, GenerationParams.greedy(16), r));
+                }
+                held.release();
+                first.done.get(60, TimeUnit.SECONDS);
+                for (int i = 0; i < TEXTS.length; i++) {
+                    Recorder r = recorders.get(i);
+                    if (i == 2) {
+                        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.done.get(60, TimeUnit.SECONDS))
+                                .hasRootCauseMessage("token id " + model.vocabularySize() + " is outside the vocabulary of "
+                                        + model.vocabularySize());
+                        assertThat(r.pieces).isEmpty();
+                    } else {
+                        r.done.get(60, TimeUnit.SECONDS);
+                        assertThat(String.join("", r.pieces)).as("reply to \"%s\"", TEXTS[i]).isEqualTo(alone.get(i));
+                    }
+                }
+                assertThat(together.idle()).isTrue();
+            }
+            assertThat(held.batchSizes).as("the batch was tried").containsExactly(TEXTS.length);
         }
     }
 
