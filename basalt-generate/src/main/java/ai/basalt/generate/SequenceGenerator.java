@@ -15,7 +15,8 @@ import java.util.List;
  * {@link LanguageModel#forwardBatch}. Either way a sequence samples, streams and stops exactly as here, so a
  * request served in a batch gives what it gives alone.
  *
- * <p>Use: {@link #prefill} once (or {@link #startPrompt} and then {@link #continuePrompt} until it returns logits),
+ * <p>Use: {@link #prefill} once (or {@link #startPrompt}, then {@link #nextPiece} and {@link #pieceDone} until the
+ * latter returns logits),
  * then {@code for (int t; (t = next(logits)) >= 0; ) logits = forward(t at
  * position() - 1)}, then {@link #finish}.
  */
@@ -95,12 +96,19 @@ public final class SequenceGenerator {
     public float[] prefill(int[] input, int chunk) {
         if (chunk < 1) throw new IllegalArgumentException("chunk " + chunk + " must be positive");
         startPrompt(input);
-        return continuePrompt(chunk, Integer.MAX_VALUE);
+        float[] logits = null;
+        while (logits == null) {
+            long start = System.nanoTime();
+            PromptPiece piece = nextPiece(chunk);
+            float[] out = model.prefill(state, piece.tokens(), piece.start(), piece.last());
+            logits = pieceDone(piece, out, System.nanoTime() - start);
+        }
+        return logits;
     }
 
     /**
-     * Takes {@code input} to be evaluated after the history over one or more calls of {@link #continuePrompt} (a
-     * server's chunked prefill, interleaved with other sequences' decode steps).
+     * Takes {@code input} to be evaluated after the history, a {@link #nextPiece} at a time (a server's chunked
+     * prefill, interleaved with other sequences' decode steps and batched with their prompts' pieces).
      *
      * @throws ContextOverflowException if the input does not fit the remaining context
      * @throws IllegalStateException    if a prompt is already under way
@@ -117,32 +125,6 @@ public final class SequenceGenerator {
         promptSpent = 0;
     }
 
-    /** Positions of the started prompt not yet evaluated (0 when none is under way). */
-    public int promptRemaining() {
-        return prompt == null ? 0 : prompt.length - promptDone;
-    }
-
-    /**
-     * Evaluates the next positions of the started prompt in pieces that end at multiples of {@code chunk} positions
-     * (counted from position 0 of the cache, as {@link #prefill(int[], int)} does, so the cache gets the same values
-     * however the prompt is spread over calls), stopping once at least {@code budget} positions were evaluated or the
-     * prompt is done. Returns the logits to sample the first token from when it is done, else null.
-     *
-     * @return the logits after the prompt's last token, or null while positions remain
-     */
-    public float[] continuePrompt(int chunk, int budget) {
-        if (budget < 1) throw new IllegalArgumentException("budget " + budget + " must be positive");
-        float[] logits = null;
-        for (int spent = 0; spent < budget && logits == null; ) {
-            long start = System.nanoTime();
-            PromptPiece piece = nextPiece(chunk);
-            float[] out = model.prefill(state, piece.tokens(), piece.start(), piece.last());
-            logits = pieceDone(piece, out, System.nanoTime() - start);
-            spent += piece.tokens().length;
-        }
-        return logits;
-    }
-
     /**
      * A piece of a started prompt: its tokens, the cache position of the first, and whether it ends the prompt (its
      * logits start the reply).
@@ -150,8 +132,9 @@ public final class SequenceGenerator {
     public record PromptPiece(int[] tokens, int start, boolean last) {}
 
     /**
-     * The next piece of the started prompt, as {@link #continuePrompt} cuts them: up to the next multiple of
-     * {@code chunk} positions or the prompt's end. The caller evaluates it, with {@code model.prefill(state, tokens,
+     * The next piece of the started prompt: up to the next multiple of {@code chunk} positions (counted from position 0
+     * of the cache, as {@link #prefill(int[], int)} cuts them, so the cache gets the same values however the prompt is
+     * spread over calls) or the prompt's end. The caller evaluates it, with {@code model.prefill(state, tokens,
      * start, last)} or as one piece of a {@link LanguageModel#prefillBatch}, and hands the result to
      * {@link #pieceDone}.
      *
