@@ -251,12 +251,7 @@ public final class Scheduler implements AutoCloseable {
     private void prefill() {
         int budget = prefillBudget;
         while (budget > 0) {
-            prefilling.removeIf(r -> {
-                if (!r.job.cancelled().get()) return false;
-                freeStates.push(new Free(r.state, null));
-                fail(r.job, new CancellationException("the client went away"));
-                return true;
-            });
+            prefilling.removeIf(this::dropIfCancelled);
             if (prefilling.isEmpty()) break;
             List<Running> round = new ArrayList<>();
             List<SequenceGenerator.PromptPiece> pieces = new ArrayList<>();
@@ -291,18 +286,23 @@ public final class Scheduler implements AutoCloseable {
                     } else {
                         running.add(r);
                     }
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     prefilling.remove(r);
                     freeStates.push(new Free(r.state, null));
-                    fail(r.job, e);
-                } catch (Error e) {
-                    prefilling.remove(r);
-                    freeStates.push(new Free(r.state, null));
-                    fail(r.job, new ApiException(ApiException.Kind.INTERNAL, "internal error: " + e, null, null));
+                    fail(r.job, e instanceof RuntimeException bad ? bad
+                            : new ApiException(ApiException.Kind.INTERNAL, "internal error: " + e, null, null));
                 }
             }
         }
         runningCount = running.size();
+    }
+
+    /** Whether {@code r}'s client has gone; if so its cache is freed and its job ends with a cancellation. */
+    private boolean dropIfCancelled(Running r) {
+        if (!r.job.cancelled().get()) return false;
+        freeStates.push(new Free(r.state, null));
+        fail(r.job, new CancellationException("the client went away"));
+        return true;
     }
 
     /**
@@ -330,12 +330,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** One token for every running sequence, in one batched forward pass. */
     private void step() {
-        running.removeIf(r -> {
-            if (!r.job.cancelled().get()) return false;
-            freeStates.push(new Free(r.state, null));
-            fail(r.job, new CancellationException("the client went away"));
-            return true;
-        });
+        running.removeIf(this::dropIfCancelled);
         int n = running.size();
         if (n == 0) {
             runningCount = 0;
