@@ -28,10 +28,11 @@ import jdk.incubator.vector.VectorSpecies;
  * into a per-thread buffer: one bulk copy keeps many cache lines in flight, where the kernel alone, some twenty
  * cycles a block, left memory latency exposed (eight Q8_0 inputs from memory: 1.09x the one-row kernel without the
  * copy, 1.34-1.46x with it, figures from kernel_ab.sh, whose A/A runs on that VM read 0.80-1.17; whole decode steps in
- * separate JVMs could not tell the two apart). F32 and BF16 rows are read in place: whole steps of batch 8 ran 1.01-1.13x
- * faster without the copy, in three of three alternating pairs. Otherwise each weight block is converted once and multiplied into every input of a group of eight
- * (Q8_0, Q4_0) or four, then two, then one input through {@link TensorOps#dotRow}, with, per input, exactly the
- * operations of the single-input kernel of {@link VectorTensorOps} in the same order: {@code dotBlocks} for Q8_0,
+ * separate JVMs could not tell the two apart). F32 and BF16 rows are read in place: whole steps of batch 8 ran
+ * 1.01-1.13x faster without the copy, in three of three alternating pairs. Otherwise each weight block is converted
+ * once and multiplied into every input of a group of eight (Q8_0, Q4_0) or four, then two, then one input through
+ * {@link TensorOps#dotRow}, with, per input, exactly the operations of the single-input kernel of
+ * {@link VectorTensorOps} in the same order: {@code dotBlocks} for Q8_0,
  * {@code dotQ4_0}, {@code dotElements} for F32 and BF16, {@code dotF16} (the pair kernels too: an accumulator that
  * the single-input kernel keeps for the even lane groups runs in one loop, the odd groups' in another). So every
  * output is {@link TensorOps#dotRow}'s, bit for bit, whatever the batch around it: a request served in a batch gives
@@ -57,8 +58,11 @@ final class SharedRows {
     private static final ThreadLocal<float[]> PAIR_BUFFER = ThreadLocal.withInitial(() -> new float[2 * HALF_CHUNK]);
     /** The calling thread's aligned copy of the inputs (see {@link #inputs}), grown as needed. */
     private static final ThreadLocal<MemorySegment> INPUTS = ThreadLocal.withInitial(() -> MemorySegment.NULL);
-    /** Per-thread lanes of up to sixteen accumulators, input k's at [k·L, k·L + L) (see {@link #laneSums8}). */
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16 * L]);
+    /**
+     * Per-thread lanes of up to sixteen accumulators, input k's at [k·L, k·L + L) (see {@link #laneSums8}), and
+     * eight sums after them ({@link #SUMS}).
+     */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16 * L + 8]);
 
     /** Bytes of Q8_0 weight rows copied at a time into {@link #ROWS} before the row-pair kernel reads them. */
     private static final long ROW_RUN_BYTES = 128 << 10;
@@ -565,6 +569,18 @@ final class SharedRows {
      * rows, 18 blocks).
      */
     private static void laneSums8(float[] t, float[][] outs, int i, int r) {
+        sums8(t);
+        for (int k = 0; k < 8; k++) outs[i + k][r] = t[SUMS + k];
+    }
+
+    /** Where {@link #sums8} leaves its eight sums in the lanes array: after the sixteen accumulators' lanes. */
+    private static final int SUMS = 16 * L;
+
+    /**
+     * The eight sums of {@link #laneSums8}, each the lanes t[k·L .. k·L + L) added in index order from 0, into
+     * t[SUMS .. SUMS + 8).
+     */
+    private static void sums8(float[] t) {
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
         for (int l = 0; l < L; l++) {
             s0 += t[l];
@@ -576,14 +592,14 @@ final class SharedRows {
             s6 += t[6 * L + l];
             s7 += t[7 * L + l];
         }
-        outs[i][r] = s0;
-        outs[i + 1][r] = s1;
-        outs[i + 2][r] = s2;
-        outs[i + 3][r] = s3;
-        outs[i + 4][r] = s4;
-        outs[i + 5][r] = s5;
-        outs[i + 6][r] = s6;
-        outs[i + 7][r] = s7;
+        t[SUMS] = s0;
+        t[SUMS + 1] = s1;
+        t[SUMS + 2] = s2;
+        t[SUMS + 3] = s3;
+        t[SUMS + 4] = s4;
+        t[SUMS + 5] = s5;
+        t[SUMS + 6] = s6;
+        t[SUMS + 7] = s7;
     }
 
     /** {@link #laneSums8} for four inputs. */
@@ -601,31 +617,13 @@ final class SharedRows {
         outs[i + 3][r] = s3;
     }
 
-    /**
-     * {@link #laneSums8} for four inputs and two rows: lanes 0-3 to row r of inputs i..i+3, lanes 4-7 to row r + 1.
-     * Written out as laneSums8 is. (As two calls of a four-lane-set sum it read 0.84-0.88x in {@code kernel_ab.sh}
-     * with COUNT=8, but an A/A run there read 0.85-0.87 the same hour: not settled, so left as it was.)
-     */
+    /** {@link #laneSums8} for four inputs and two rows: lanes 0-3 to row r of inputs i..i+3, lanes 4-7 to row r + 1. */
     private static void laneSumsPair4(float[] t, float[][] outs, int i, int r) {
-        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
-        for (int l = 0; l < L; l++) {
-            s0 += t[l];
-            s1 += t[1 * L + l];
-            s2 += t[2 * L + l];
-            s3 += t[3 * L + l];
-            s4 += t[4 * L + l];
-            s5 += t[5 * L + l];
-            s6 += t[6 * L + l];
-            s7 += t[7 * L + l];
+        sums8(t);
+        for (int k = 0; k < 4; k++) {
+            outs[i + k][r] = t[SUMS + k];
+            outs[i + k][r + 1] = t[SUMS + 4 + k];
         }
-        outs[i][r] = s0;
-        outs[i + 1][r] = s1;
-        outs[i + 2][r] = s2;
-        outs[i + 3][r] = s3;
-        outs[i][r + 1] = s4;
-        outs[i + 1][r + 1] = s5;
-        outs[i + 2][r + 1] = s6;
-        outs[i + 3][r + 1] = s7;
     }
 
     /** {@link #laneSums8} for two inputs. */
